@@ -1,0 +1,20 @@
+"""Builds the Chalice application from one blueprint per capability."""
+
+from __future__ import annotations
+
+from chalice import Chalice
+
+from chalicelib.api import authorizer, health, middleware, openapi, organisations
+from chalicelib.settings import SERVICE_NAME
+
+
+def create_app() -> Chalice:
+    """The whole API: authorizer, middleware and every capability's routes."""
+    app = Chalice(app_name=SERVICE_NAME)
+    app.api.binary_types = []  # JSON only: never base64-transform bodies, whatever their content type
+    app.register_blueprint(authorizer.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(organisations.bp)
+    middleware.register(app)
+    return app

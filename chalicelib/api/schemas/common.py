@@ -1,0 +1,60 @@
+"""Pydantic models shared by every capability's API: errors, pages, and field types."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.domain.organisations import ORG_CODE_PATTERN
+
+
+class StrictModel(BaseModel):
+    """Base of every request model: unknown fields are an error, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class ResponseModel(BaseModel):
+    """Base of every response model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+OrgCode = Annotated[str, StringConstraints(pattern=ORG_CODE_PATTERN, min_length=2, max_length=32)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")]
+PageLimit = Annotated[int, Field(ge=1, le=100)]
+
+
+class FieldError(ResponseModel):
+    """One field that failed validation."""
+
+    field: str
+    code: str
+    message: str
+
+
+class ErrorDetail(ResponseModel):
+    """What went wrong, for people and programs."""
+
+    code: str = Field(description="Stable snake_case code; safe to branch on.", examples=["validation_error"])
+    message: str = Field(description="A sentence for people.")
+    field: str | None = Field(description="The input at fault, if any (body field, query or path parameter, "
+                                          "or header).")
+    correlation_id: str | None = Field(default=None, description="Quote this when reporting a server error.")
+    details: list[FieldError] | None = Field(default=None, description="Every field at fault (validation only).")
+
+
+class ErrorResponse(ResponseModel):
+    """Every error response has this shape."""
+
+    error: ErrorDetail
+
+
+class PageQuery(StrictModel):
+    """Pagination parameters shared by list endpoints."""
+
+    limit: PageLimit = Field(default=50, description="Items per page (1 to 100).")
+    cursor: Cursor | None = Field(default=None, description="The `next_cursor` of the previous page.")

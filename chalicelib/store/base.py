@@ -1,0 +1,37 @@
+"""What every PynamoDB model shares: region, timeouts, billing mode, and the list of models.
+
+PynamoDB reads ``Meta`` when a model class is created, so settings must be in
+the environment before ``chalicelib.store`` is imported (tests set it first).
+No ``host`` is set: botocore picks up ``AWS_ENDPOINT_URL`` by itself.
+"""
+
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+
+from chalicelib.settings import get_settings
+
+_settings = get_settings()
+
+
+class StoreMeta:
+    """Base ``Meta`` for every table: fail fast rather than hang a Lambda until API Gateway's 29 s limit."""
+
+    region = _settings.region
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 5
+    max_retry_attempts = 3
+    billing_mode = "PAY_PER_REQUEST"
+
+
+def connection() -> Connection:
+    """A connection for ``TransactWrite``/``TransactGet`` (PynamoDB requires one explicitly)."""
+    return Connection(region=_settings.region)
+
+
+def all_models() -> list[type[Model]]:
+    """Every table the service owns; ``make run``, tests and infrastructure create exactly these."""
+    from chalicelib.store.organisations import OrganisationRecord
+
+    return [OrganisationRecord]
