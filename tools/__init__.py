@@ -1,0 +1,1 @@
+"""Developer and operator tools (not deployed): the local stack, tokens, seeding, benchmarks."""

@@ -1,0 +1,49 @@
+"""An embedded AWS for local runs and tests: a moto server on 127.0.0.1.
+
+Requests are applied one at a time (a lock around the WSGI application).
+moto's backends are not linearisable under concurrent requests (conditional
+writes were seen to overshoot); DynamoDB applies conditional writes to an item
+atomically, so serialising requests models the real service and a failed
+concurrency test then points at the service's logic, not at the emulator.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+
+class _Serialised:
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self._lock:
+            # Materialise the body inside the lock so the request is applied whole.
+            return list(self._app(environ, start_response))
+
+
+class EmbeddedAWS(ThreadedMotoServer):
+    """A moto server whose requests are applied one at a time."""
+
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
+
+    def _server_entry(self) -> None:
+        app = _Serialised(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+    @property
+    def endpoint(self) -> str:
+        """The URL to put in ``AWS_ENDPOINT_URL``."""
+        host, port = self.get_host_and_port()
+        return f"http://{host}:{port}"

@@ -1,0 +1,131 @@
+"""Creates what the service needs in an (emulated) AWS account: tables, the SES
+sender identity, a Cognito user pool with the service's groups and one demo
+user per role. Used by ``make run`` and the tests, so both see the same setup.
+
+Import ``chalicelib`` only after the environment is set (PynamoDB reads table
+names when model classes are created).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_STATE = ROOT / "var" / "local" / "stack.json"
+DEMO_PASSWORD = "Local-Demo-Only-1!"  # the local emulator's demo users only; never a real account
+REGION = "eu-west-2"
+
+# One demo user per role: (role, email, organisation code).
+DEMO_USERS: dict[str, tuple[str, str]] = {
+    "cafcass-admin": ("cafcass.admin@example.org", "CAFCASS"),
+    "cafcass-reviewer": ("cafcass.reviewer@example.org", "CAFCASS"),
+    "la-social-worker": ("social.worker@westminster.example.org", "E09000033"),
+    "adcs-partner": ("adcs.partner@example.org", "ADCS"),
+    "adcs-admin": ("adcs.admin@example.org", "ADCS"),
+}
+
+
+def stage_environment(stage: str) -> dict[str, str]:
+    """The environment variables ``.chalice/config.json`` gives ``stage`` (global ones, then the stage's)."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    env = dict(config.get("environment_variables", {}))
+    env.update(config["stages"][stage].get("environment_variables", {}))
+    return env
+
+
+def emulator_environment(endpoint: str) -> dict[str, str]:
+    """Credentials and endpoint for talking to the embedded AWS."""
+    return {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The Cognito pool and app client made for the service."""
+
+    user_pool_id: str
+    client_id: str
+
+
+def create_tables() -> list[str]:
+    """Create every table from the PynamoDB models (same keys and indexes as in AWS)."""
+    from chalicelib.store.base import all_models
+
+    created = []
+    for model in all_models():
+        if not model.exists():
+            model.create_table(wait=True)
+        created.append(model.Meta.table_name)
+    return created
+
+
+def verify_sender(ses_client: Any, sender: str) -> None:
+    """Verify the SES sender identity (SES refuses to send from an unverified one)."""
+    ses_client.create_email_identity(EmailIdentity=sender)
+
+
+def create_identity(idp: Any) -> Identity:
+    """A user pool with the ``custom:org`` attribute, the role groups and one demo user per role."""
+    from chalicelib.auth.caller import Role
+
+    pool = idp.create_user_pool(
+        PoolName="partnerships-local", UsernameAttributes=["email"],
+        Schema=[{"Name": "org", "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="partnerships-web",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ReadAttributes=["email", "custom:org"],
+    )["UserPoolClient"]["ClientId"]
+    for role in Role:
+        idp.create_group(UserPoolId=pool, GroupName=role.value)
+    for role, (email, org) in DEMO_USERS.items():
+        add_user(idp, pool, email, org, [role])
+    return Identity(user_pool_id=pool, client_id=client)
+
+
+def add_user(idp: Any, pool: str, email: str, org: str | None, groups: list[str]) -> None:
+    """Create a confirmed user with a permanent password in ``groups``."""
+    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    if org:
+        attributes.append({"Name": "custom:org", "Value": org})
+    idp.admin_create_user(UserPoolId=pool, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=DEMO_PASSWORD, Permanent=True)
+    for group in groups:
+        idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)
+
+
+def sign_in(idp: Any, client_id: str, email: str, token: str = "IdToken") -> str:
+    """Sign a user in with their password and return the chosen token (``IdToken`` or ``AccessToken``)."""
+    result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": email, "PASSWORD": DEMO_PASSWORD})
+    return str(result["AuthenticationResult"][token])
+
+
+def provision(seed_reference: bool = True) -> Identity:
+    """Everything the service needs, in the account ``AWS_ENDPOINT_URL`` points at."""
+    import boto3
+
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    create_tables()
+    verify_sender(boto3.client("sesv2", region_name=settings.region), settings.ses_sender)
+    identity = create_identity(boto3.client("cognito-idp", region_name=settings.region))
+    if seed_reference:
+        from chalicelib.services.directory_seed import seed
+
+        seed()
+    return identity
+
+
+def apply_environment(env: dict[str, str]) -> None:
+    """Put ``env`` into this process's environment and forget any settings read before."""
+    os.environ.update(env)
+    from chalicelib.settings import reset_settings
+
+    reset_settings()
