@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from chalicelib.auth.caller import Caller, Role
@@ -37,7 +36,7 @@ def update_organisation(caller: Caller, code: str, changes: dict[str, Any]) -> O
     current = store.get(code)
     if current.version is None:  # every stored item has one; guard the type for the checker
         raise RuntimeError("stored organisation without a version")
-    edited = rules.check(replace(current, **changes))
+    edited = rules.apply_edit(current, changes)
     if edited == current:
         return current
     updated = store.update(edited, expected_version=current.version, actor=caller.id)

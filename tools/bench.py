@@ -1,0 +1,522 @@
+"""``make bench``: cold-start, memory and DynamoDB-call figures, each printed next to its goal.
+
+Not a test: nothing here fails the run. Every figure is printed with its goal and
+whether it meets it, so a change that slows cold start or adds a round trip is
+visible at a glance.
+
+Figures
+  1. Import time of the Lambda handler module (``import app``) against a baseline
+     (``import boto3`` + a DynamoDB client), each in a fresh interpreter, interleaved.
+     Headline: ratio of the medians of the time measured inside the process around
+     the import. Also: whole-process wall time, max RSS after the import, and the
+     slowest modules from ``-X importtime``.
+  2. Peak memory (max RSS) of one process that imports the app and serves every
+     use case below in process (moto included, so it overstates a Lambda).
+  3. DynamoDB calls per API use case, counted with a botocore event handler on
+     ``before-call.dynamodb`` (the event system, no patching of the client).
+
+Adding a capability (workshops, the outbox sender...)
+  * an HTTP use case: append a :class:`UseCase` to ``USE_CASES`` (paths and bodies
+    may be callables of the :class:`Context`, e.g. to follow a cursor or reuse an id
+    created by an earlier row; ``setup`` runs before the counted request);
+  * a non-HTTP measurement (e.g. sender throughput): a :class:`UseCase` with ``run``
+    set, returning a status-like int, or a new section function in ``SECTIONS``.
+
+Environment: ``BENCH_IMPORT_RUNS`` (default 9) import runs per side.
+This module only imports the standard library at top level: the parent process
+stays light, the work happens in subprocesses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "eu-west-2"
+PY_FLAGS = ["-X", "frozen_modules=on"]  # the interpreter's release default, stated explicitly
+
+IMPORT_RATIO_GOAL = 1.5
+PEAK_RSS_GOAL_MB = 150.0
+
+APP_IMPORT = "import app"
+BASELINE_IMPORT = f'import boto3; boto3.client("dynamodb", region_name="{REGION}")'
+# For information: the app does not create its DynamoDB client at import; its first request does.
+APP_CLIENT_IMPORT = ("import app; from chalicelib.store.base import all_models; "
+                     "[m._get_connection().connection.client for m in all_models()]")
+
+# Runs inside the fresh interpreter: time only the statement, then report as the last stdout line.
+_TIMED_CHILD = """\
+import time
+_t0 = time.perf_counter()
+{stmt}
+_t1 = time.perf_counter()
+import json, resource, sys
+sys.stdout.write("\\nBENCH " + json.dumps({{"import_s": _t1 - _t0,
+    "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}) + "\\n")
+"""
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def bench_environment() -> dict[str, str]:
+    """A prod-like stage (``bench``): prod's Chalice variables, dummy credentials, no endpoint, no network."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    env.update(config.get("environment_variables", {}))
+    env.update(config["stages"]["prod"].get("environment_variables", {}))
+    env.update({
+        "STAGE": "bench",
+        "ORGANISATIONS_TABLE": "partnerships-bench-organisations",
+        "COGNITO_USER_POOL_ID": f"{REGION}_bench",
+        "COGNITO_CLIENT_IDS": "bench-client",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": os.devnull,  # never read the developer's own AWS configuration
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *PY_FLAGS, *args]
+
+
+# --------------------------------------------------------------------------- printing helpers
+
+
+def _verdict(ok: bool) -> str:
+    return "meets" if ok else "MISSES"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def _header() -> None:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
+                               timeout=5).stdout.strip()
+        rev = f"{head}{' + uncommitted changes' if dirty else ''}" if head else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        rev = "unknown"
+    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print("=" * 78)
+    print("partnerships bench")
+    print(f"date     {_dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    print(f"python   {platform.python_implementation()} {platform.python_version()} ({sys.executable})")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"machine  {platform.machine()}, {platform.system()} {platform.release()}, nproc={nproc}, "
+          f"load avg {load} (other work on the machine makes timings noisy)")
+    print(f"revision {rev}")
+    print("=" * 78)
+
+
+# --------------------------------------------------------------------------- 1. import time
+
+
+@dataclass
+class ImportRun:
+    """One fresh-interpreter import."""
+
+    import_s: float
+    wall_s: float
+    maxrss_kb: int
+
+
+def _timed_import(stmt: str, env: dict[str, str]) -> ImportRun:
+    started = time.perf_counter()
+    proc = subprocess.run(_python("-c", _TIMED_CHILD.format(stmt=stmt)), cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    wall = time.perf_counter() - started
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("BENCH ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"`{stmt}` failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    data = json.loads(lines[-1][len("BENCH "):])
+    return ImportRun(import_s=data["import_s"], wall_s=wall, maxrss_kb=int(data["maxrss_kb"]))
+
+
+def _importtime(env: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(cumulative us, self us, indented module name) of every import of ``import app``, in report order."""
+    proc = subprocess.run(_python("-X", "importtime", "-c", APP_IMPORT), cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    rows = []
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(.*)$", line)
+        if m:
+            rows.append((int(m.group(2)), int(m.group(1)), m.group(3).rstrip()))
+    return rows
+
+
+def _by_package(rows: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """Cumulative us per top-level package where another package first pulls it in (nested costs included).
+
+    ``-X importtime`` lists children before their parent, one indent level deeper;
+    read backwards, a module's parent is the nearest shallower line already seen.
+    """
+    totals: Counter[str] = Counter()
+    stack: list[tuple[int, str]] = []
+    for cumulative, _, name in reversed(rows):
+        depth = len(name) - len(name.lstrip())
+        root = name.strip().split(".")[0]
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if not stack or stack[-1][1] != root:
+            totals[root] += cumulative
+        stack.append((depth, root))
+    return [(us, pkg) for pkg, us in totals.most_common()]
+
+
+def section_imports() -> None:
+    """Figure 1: ``import app`` against ``import boto3`` + a DynamoDB client."""
+    runs = max(1, int(os.environ.get("BENCH_IMPORT_RUNS", "9")))
+    env = bench_environment()
+    print(f"\n1. Cold start: import time, {runs} fresh interpreters each, interleaved (1 warm-up each discarded)")
+    print(f"   app      : {APP_IMPORT}")
+    print(f"   baseline : {BASELINE_IMPORT}")
+    print(f"   app+client (information): {APP_CLIENT_IMPORT}")
+    sides = {"app": APP_IMPORT, "baseline": BASELINE_IMPORT, "app+client": APP_CLIENT_IMPORT}
+    for stmt in sides.values():  # warm-up: bytecode caches and the page cache, not measured
+        _timed_import(stmt, env)
+    results: dict[str, list[ImportRun]] = {name: [] for name in sides}
+    for i in range(runs):
+        order = list(sides)[i % len(sides):] + list(sides)[:i % len(sides)]  # rotate who goes first
+        for name in order:
+            results[name].append(_timed_import(sides[name], env))
+
+    def med(name: str, attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in results[name])
+
+    print(f"   {'median (min-max)':12} {'import, in process':>26} {'whole process, wall':>28} {'max RSS':>10}")
+    for name in sides:
+        imp = [r.import_s for r in results[name]]
+        wall = [r.wall_s for r in results[name]]
+        print(f"   {name:12} {_ms(med(name, 'import_s'))} ({min(imp) * 1000:4.0f}-{max(imp) * 1000:4.0f})"
+              f"       {_ms(med(name, 'wall_s'))} ({min(wall) * 1000:4.0f}-{max(wall) * 1000:4.0f})"
+              f"  {med(name, 'maxrss_kb') / 1024:6.1f} MB")
+    ratio = med("app", "import_s") / med("baseline", "import_s")
+    wall_ratio = med("app", "wall_s") / med("baseline", "wall_s")
+    print(f"   >> import ratio app/baseline (in process): {ratio:.2f}   goal <= {IMPORT_RATIO_GOAL}"
+          f"   {_verdict(ratio <= IMPORT_RATIO_GOAL)}")
+    print(f"      whole-process wall ratio (information): {wall_ratio:.2f}")
+    print(f"      app+client/baseline, in process (information): "
+          f"{med('app+client', 'import_s') / med('baseline', 'import_s'):.2f}")
+    rows = _importtime(env)
+    print("   top 10 slowest imports of `import app` (-X importtime, one run; indent = nesting):")
+    print(f"   {'cumulative':>12} {'self':>10}  module")
+    for cumulative, self_us, name in sorted(rows, reverse=True)[:10]:
+        print(f"   {cumulative / 1000:9.1f} ms {self_us / 1000:7.1f} ms  {name}")
+    print("   third-party packages (cumulative where first pulled in, includes what they import):")
+    packages = [(us, pkg) for us, pkg in _by_package(rows) if pkg not in ("app", "chalicelib")]
+    print("   " + ", ".join(f"{pkg} {us / 1000:.0f} ms" for us, pkg in packages[:8]))
+
+
+# --------------------------------------------------------------------------- 2 + 3. requests in process
+
+
+@dataclass
+class Context:
+    """What a use case can see: the Chalice test client, tokens, and earlier rows' responses."""
+
+    http: Any
+    token_for: Callable[[str], str]
+    responses: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)  # free space for setups of later capabilities
+
+    def json(self, use_case: str) -> Any:
+        """The JSON body an earlier use case got back."""
+        return json.loads(self.responses[use_case].body)
+
+
+Value = Callable[[Context], Any]
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """One API use case and its DynamoDB budget.
+
+    ``path`` and ``body`` may be callables of the :class:`Context` (evaluated just before the request).
+    ``role`` is the demo user whose ID token is sent (``None``: no Authorization header).
+    ``min_calls``/``max_calls`` bound the DynamoDB calls of the request (``max_calls=None``: no bound);
+    a Scan never meets the goal. ``run`` replaces the HTTP request by any callable returning a status.
+    """
+
+    name: str
+    method: str = "GET"
+    path: str | Value = "/"
+    role: str | None = None
+    body: dict[str, Any] | Value | None = None
+    status: int = 200
+    min_calls: int = 0
+    max_calls: int | None = 1
+    setup: Callable[[Context], None] | None = None
+    run: Callable[[Context], int] | None = None
+    note: str = ""
+
+
+READER = "la-social-worker"
+ADMIN = "cafcass-admin"
+NEW_ORG = {"code": "E06000099", "name": "Bench Unitary Council", "type": "local_authority",
+           "region": "south-west", "nation": "england", "cafcass_service_area": "ons-region-south-west"}
+
+
+def _next_page(ctx: Context) -> str:
+    cursor = ctx.json("list type=local_authority, limit 20")["next_cursor"]
+    return f"/organisations?type=local_authority&limit=20&cursor={cursor}"
+
+
+USE_CASES: list[UseCase] = [
+    UseCase("GET /health", path="/health", min_calls=1, max_calls=1),
+    UseCase("list, first page (limit 50)", path="/organisations?limit=50", role=READER, min_calls=1),
+    UseCase("list region=london", path="/organisations?region=london", role=READER, min_calls=1),
+    UseCase("list type=local_authority, limit 20", path="/organisations?type=local_authority&limit=20",
+            role=READER, min_calls=1),
+    UseCase("  next page via cursor", path=_next_page, role=READER, min_calls=1),
+    UseCase("GET /organisations/{code}", path="/organisations/E09000033", role=READER, min_calls=1),
+    UseCase("GET /organisations/{code} (404)", path="/organisations/E09999999", role=READER, status=404,
+            min_calls=1),
+    UseCase("POST /organisations (admin)", method="POST", path="/organisations", role=ADMIN, body=NEW_ORG,
+            status=201, min_calls=1, max_calls=1),
+    UseCase("PATCH /organisations/{code} (admin)", method="PATCH", path=f"/organisations/{NEW_ORG['code']}",
+            role=ADMIN, body={"name": "Bench Unitary Council (renamed)"}, min_calls=2, max_calls=2,
+            note="read + conditional write"),
+    UseCase("GET /openapi.json", path="/openapi.json", max_calls=0),
+    UseCase("GET /openapi.json (cached)", path="/openapi.json", max_calls=0),
+]
+
+
+class DynamoCalls:
+    """botocore ``before-call.dynamodb`` handler: records every DynamoDB API call (not retries)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, model: Any = None, params: Any = None, event_name: str = "", **_: Any) -> None:
+        op = getattr(model, "name", None) or event_name.rsplit(".", 1)[-1]
+        index = None
+        try:
+            index = json.loads((params or {}).get("body") or b"{}").get("IndexName")
+        except (TypeError, ValueError, AttributeError):
+            pass
+        self.calls.append(f"{op}({index})" if index else op)
+        # Returning None lets the call proceed (a value would short-circuit it).
+
+    def take(self) -> list[str]:
+        """The calls since the last ``take``."""
+        calls, self.calls = self.calls, []
+        return calls
+
+
+def _install_counter() -> DynamoCalls:
+    """Register the counter for every botocore session created from now on.
+
+    ``BUILTIN_HANDLERS`` is the list every new botocore session registers on its
+    event emitter (moto installs its stub the same way), so the handler reaches
+    PynamoDB's per-connection clients, clients PynamoDB recreates, and the
+    ``Connection`` objects made per transaction. Must run before any session exists.
+    """
+    from botocore import handlers
+
+    counter = DynamoCalls()
+    handlers.BUILTIN_HANDLERS.append(("before-call.dynamodb", counter))
+    return counter
+
+
+def _moto_public_jwks(url: str) -> dict[str, Any]:
+    """The key set moto's Cognito signs with (as in tests/integration/conftest.py)."""
+    import gzip
+    from importlib import resources
+
+    data = resources.files("moto.cognitoidp").joinpath("resources/jwks-public.json.gz").read_bytes()
+    return dict(json.loads(gzip.decompress(data)))
+
+
+def _request(ctx: Context, uc: UseCase) -> Any:
+    path = uc.path(ctx) if callable(uc.path) else uc.path
+    headers = {"Accept": "application/json"}
+    if uc.role:
+        headers["Authorization"] = f"Bearer {ctx.token_for(uc.role)}"
+    body = uc.body(ctx) if callable(uc.body) else uc.body
+    data = b""
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    return ctx.http.request(uc.method, path, headers=headers, body=data)
+
+
+def requests_worker(out: Path) -> None:
+    """Child process: moto in process, provision, serve every use case, write the figures to ``out``."""
+    counter = _install_counter()
+    started = time.perf_counter()
+    import boto3
+    from moto import mock_aws
+
+    rows: list[dict[str, Any]] = []
+    with mock_aws():
+        from tools import provision
+
+        identity = provision.provision()
+        from chalicelib.auth.tokens import KeySet, TokenVerifier, set_default_verifier
+        from chalicelib.settings import get_settings
+
+        issuer = f"https://cognito-idp.{get_settings().region}.amazonaws.com/{identity.user_pool_id}"
+        set_default_verifier(TokenVerifier(issuer=issuer, client_ids=(identity.client_id,),
+                                           keys=KeySet("https://jwks.test/keys", fetch=_moto_public_jwks)))
+        idp = boto3.client("cognito-idp", region_name=REGION)
+        tokens: dict[str, str] = {}
+
+        def token_for(role: str) -> str:
+            if role not in tokens:
+                tokens[role] = provision.sign_in(idp, identity.client_id, provision.DEMO_USERS[role][0])
+            return tokens[role]
+
+        from chalice.test import Client
+
+        from app import app
+
+        setup_s = time.perf_counter() - started
+        with Client(app) as test_client:
+            ctx = Context(http=test_client.http, token_for=token_for)
+            for uc in USE_CASES:
+                row: dict[str, Any] = {"name": uc.name}
+                try:
+                    if uc.role:
+                        token_for(uc.role)  # sign in outside the counted window
+                    if uc.setup:
+                        uc.setup(ctx)
+                    counter.take()
+                    t0 = time.perf_counter()
+                    if uc.run is not None:
+                        status = uc.run(ctx)
+                    else:
+                        response = _request(ctx, uc)
+                        ctx.responses[uc.name] = response
+                        status = response.status_code
+                    row["ms"] = (time.perf_counter() - t0) * 1000
+                    row["status"] = status
+                except Exception as exc:  # report the row as failed, keep benchmarking the others
+                    row["status"] = None
+                    row["error"] = f"{type(exc).__name__}: {exc}"[:200]
+                row["calls"] = counter.take()
+                rows.append(row)
+        set_default_verifier(None)
+
+    import resource
+
+    out.write_text(json.dumps({"rows": rows, "setup_s": setup_s,
+                               "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def _describe_calls(calls: list[str]) -> str:
+    if not calls:
+        return "-"
+    counts = Counter(calls)
+    return ", ".join(f"{op}" + (f" x{n}" if n > 1 else "") for op, n in counts.items())
+
+
+def _goal_text(uc: UseCase) -> str:
+    if uc.max_calls is None:
+        return f">={uc.min_calls}, no Scan"
+    if uc.min_calls == uc.max_calls:
+        return f"={uc.max_calls}, no Scan"
+    return f"<={uc.max_calls}, no Scan"
+
+
+def section_requests() -> None:
+    """Figures 2 and 3: one process serves every use case; memory and DynamoDB calls."""
+    print(f"\n2./3. API use cases in one process (chalice.test.Client, moto in process, stage=bench)")
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        out = Path(tmp) / "requests.json"
+        started = time.perf_counter()
+        proc = subprocess.run(_python("-m", "tools.bench", "--worker", "requests", str(out)), cwd=ROOT,
+                              env=bench_environment(), capture_output=True, text=True, timeout=300)
+        wall = time.perf_counter() - started
+        if proc.returncode != 0 or not out.exists():
+            print(f"   FAILED (exit {proc.returncode}); last stderr:\n{proc.stderr[-3000:]}")
+            return
+        result = json.loads(out.read_text())
+    by_name = {uc.name: uc for uc in USE_CASES}
+    peak_mb = result["maxrss_kb"] / 1024
+    print(f"   process wall {wall:.1f} s (moto, tables, Cognito, reference data: {result['setup_s']:.1f} s)")
+    print(f"\n2. Peak memory (max RSS) of that process: {peak_mb:.1f} MB   goal < {PEAK_RSS_GOAL_MB:.0f} MB"
+          f"   {_verdict(peak_mb < PEAK_RSS_GOAL_MB)}")
+    print("   (includes moto and its in-memory DynamoDB/Cognito: an upper bound for the Lambda;"
+          " `import app` alone: see max RSS in 1.)")
+    print("\n3. DynamoDB calls per request (botocore before-call.dynamodb events)")
+    w = max(len(uc.name) for uc in USE_CASES) + 1
+    print(f"   {'use case':{w}} {'HTTP':>4} {'calls':>5}  {'operations':36} {'goal':14} result")
+    scans = []
+    met = 0
+    for row in result["rows"]:
+        uc = by_name[row["name"]]
+        calls = row["calls"]
+        has_scan = any(c.startswith("Scan") for c in calls)
+        if has_scan:
+            scans.append(uc.name)
+        ok = (row["status"] == uc.status and not has_scan and len(calls) >= uc.min_calls
+              and (uc.max_calls is None or len(calls) <= uc.max_calls))
+        met += ok
+        ops = _describe_calls(calls) + ("  SCAN!" if has_scan else "")
+        status = row["status"] if row["status"] is not None else "ERR"
+        extra = f"  (expected HTTP {uc.status})" if row["status"] != uc.status else ""
+        if row.get("error"):
+            extra += f"  {row['error']}"
+        elif uc.note:
+            extra += f"  ({uc.note})"
+        print(f"   {uc.name:{w}} {status!s:>4} {len(calls):>5}  {ops:36} {_goal_text(uc):14} {_verdict(ok)}{extra}")
+    print(f"   >> {met}/{len(result['rows'])} use cases meet their goal; Scan on a request path: "
+          f"{', '.join(scans) if scans else 'none'}   goal: none   {_verdict(not scans)}")
+
+
+SECTIONS: list[Callable[[], None]] = [section_imports, section_requests]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print every figure (always exits 0 unless the tool itself breaks)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", nargs=2, metavar=("KIND", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["imports", "requests"], help="run one section")
+    args = parser.parse_args(argv)
+    if args.worker:
+        kind, out = args.worker
+        if kind != "requests":
+            parser.error(f"unknown worker {kind}")
+        requests_worker(Path(out))
+        return 0
+    started = time.perf_counter()
+    _header()
+    for section in SECTIONS:
+        if args.only and section.__name__ != f"section_{args.only}":
+            continue
+        try:
+            section()
+        except Exception as exc:  # a broken section is reported, the others still run
+            print(f"   section {section.__name__} FAILED: {type(exc).__name__}: {exc}")
+    print(f"\nbench finished in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
