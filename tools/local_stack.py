@@ -82,9 +82,8 @@ def running_stack(port: int, stage: str = "local", log_path: Path | None = None)
         identity = provision()
         env.update(COGNITO_USER_POOL_ID=identity.user_pool_id, COGNITO_CLIENT_IDS=identity.client_id,
                    PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
-        chalice = str(Path(sys.executable).parent / "chalice")
         proc = subprocess.Popen(
-            [chalice, "local", "--stage", stage, "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
+            [sys.executable, "-m", "tools.chalice_local", "local", "--stage", stage, "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
             cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
             stdout=log or None, stderr=subprocess.STDOUT if log else None,
         )

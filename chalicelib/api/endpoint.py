@@ -55,7 +55,7 @@ class EndpointSpec:
 
     def error_statuses(self) -> list[int]:
         """Every error status the route can answer with (derived, so the document cannot forget one)."""
-        statuses = (set(self.errors) | {500}) - set(self.also)
+        statuses = set(self.errors) | {500}
         if self.access.signed_in:
             statuses.add(401)
             if self.access.roles:
@@ -66,7 +66,7 @@ class EndpointSpec:
             statuses.add(400)
         if self.body_model:
             statuses |= {400, 413, 415}
-        return sorted(statuses)
+        return sorted(statuses - set(self.also))
 
 
 @dataclass(frozen=True)

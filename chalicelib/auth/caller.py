@@ -116,7 +116,9 @@ class Access:
 
     @classmethod
     def only(cls, *roles: Role) -> Access:
-        """Only holders of one of ``roles``."""
+        """Only holders of one of ``roles`` (at least one must be named)."""
+        if not roles:
+            raise ValueError("Access.only() needs at least one role; use any_signed_in() for everyone")
         return cls(signed_in=True, roles=frozenset(roles))
 
     def check(self, caller: Caller | None) -> None:

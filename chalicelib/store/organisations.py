@@ -167,11 +167,12 @@ def list_page(org_type: OrgType | None, region: Region | None, limit: int, start
     """One page of the directory with a single Query on the index that fits the filters."""
     prefix = f"{org_type.value}#" if org_type else None
     if region is not None:
-        index, hash_value, keys = OrganisationRecord.region_index, region.value, ("code", "region", "sort_key")
+        index, hash_name, hash_value = OrganisationRecord.region_index, "region", region.value
     else:
-        index, hash_value, keys = OrganisationRecord.listing_index, LISTING, ("code", "listing", "sort_key")
+        index, hash_name, hash_value = OrganisationRecord.listing_index, "listing", LISTING
     scope = f"{index.Meta.index_name}|{hash_value}|{prefix or ''}"
-    start_key = cursor.decode(start, scope, keys)
+    start_key = cursor.decode(start, scope, ("code", hash_name, "sort_key"), fixed={hash_name: hash_value},
+                              prefixes={"sort_key": prefix} if prefix else None)
     condition = OrganisationRecord.sort_key.startswith(prefix) if prefix else None
     results = index.query(hash_value, range_key_condition=condition, limit=limit, page_size=limit,
                           last_evaluated_key=start_key)

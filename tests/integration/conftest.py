@@ -78,6 +78,9 @@ def client(aws: provision.Identity) -> Iterator[Any]:
     from chalice.test import Client
 
     from app import app
+    from tools.local_gateway import install
+
+    install()  # the gateway's own responses (no token, unknown path) as configured in AWS
 
     with Client(app) as test_client:
         yield test_client.http

@@ -209,3 +209,32 @@ def test_an_empty_edit_changes_nothing(client, admin, reader):
     resp = client.patch("/organisations/E09000001", headers=admin, body="{}")
     assert resp.status_code == 200
     assert resp.json_body == before
+
+
+@pytest.mark.parametrize("key", [
+    {"code": "W06000015", "region": "wales", "sort_key": "local_authority#cardiff#W06000015"},  # other partition
+    {"code": "ADCS", "region": "london", "sort_key": "adcs#adcs#ADCS"},  # outside the type prefix
+])
+def test_a_crafted_cursor_outside_the_query_is_400_not_500(client, reader, key):
+    import base64
+
+    scope = "region_index|london|local_authority#"
+    raw = json.dumps({"q": scope, "k": key}, separators=(",", ":"), sort_keys=True).encode()
+    crafted = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    resp = client.get(f"/organisations?region=london&type=local_authority&cursor={crafted}", headers=reader)
+    assert resp.status_code == 400
+    assert resp.json_body["error"]["code"] == "invalid_cursor"
+
+
+def test_unknown_paths_are_404_with_the_envelope(client, reader):
+    resp = client.get("/no-such-route", headers=reader)
+    assert resp.status_code == 404
+    assert resp.json_body["error"]["code"] == "route_not_found"
+    assert client.get("/no-such-route").status_code == 404
+
+
+def test_a_missing_token_gets_the_envelope(client):
+    resp = client.get("/organisations")
+    assert resp.status_code == 401
+    assert resp.json_body["error"]["code"] == "not_authenticated"
+    assert resp.json_body["error"]["field"] == "Authorization"

@@ -113,3 +113,20 @@ def test_cursor_longer_than_1024_characters_is_refused() -> None:
     value = craft(data)
     assert len(value) > 1024
     assert_invalid(value)
+
+
+def test_a_start_key_outside_the_partition_is_refused() -> None:
+    data = {"q": SCOPE, "k": {"code": "E09000033", "region": "wales", "sort_key": "local_authority#x#E09000033"}}
+    with pytest.raises(BadRequest) as err:
+        cursor.decode(craft(data), SCOPE, ("code", "region", "sort_key"), fixed={"region": "london"})
+    assert err.value.code == "invalid_cursor"
+
+
+def test_a_start_key_outside_the_prefix_is_refused() -> None:
+    data = {"q": SCOPE, "k": {"code": "ADCS", "region": "national", "sort_key": "adcs#adcs#ADCS"}}
+    with pytest.raises(BadRequest):
+        cursor.decode(craft(data), SCOPE, ("code", "region", "sort_key"), fixed={"region": "national"},
+                      prefixes={"sort_key": "cafcass#"})
+    ok = cursor.decode(craft(data), SCOPE, ("code", "region", "sort_key"), fixed={"region": "national"},
+                       prefixes={"sort_key": "adcs#"})
+    assert ok == {"code": {"S": "ADCS"}, "region": {"S": "national"}, "sort_key": {"S": "adcs#adcs#ADCS"}}
