@@ -27,9 +27,8 @@ from tools.provision import (
     LOCAL_STATE,
     ROOT,
     Identity,
-    apply_environment,
     emulator_environment,
-    provision,
+    provision_in_subprocess,
     stage_environment,
 )
 
@@ -77,11 +76,10 @@ def running_stack(port: int, stage: str = "local", log_path: Path | None = None)
     proc = None
     log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed in finally
     try:
-        env = {**stage_environment(stage), **emulator_environment(aws.endpoint)}
-        apply_environment(env)
-        identity = provision()
+        env = {**stage_environment(stage), **emulator_environment(aws.endpoint), "PYTHONPATH": str(ROOT)}
+        identity = provision_in_subprocess(env)
         env.update(COGNITO_USER_POOL_ID=identity.user_pool_id, COGNITO_CLIENT_IDS=identity.client_id,
-                   PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
+                   PYTHONUNBUFFERED="1")
         proc = subprocess.Popen(
             [sys.executable, "-m", "tools.chalice_local", "local", "--stage", stage, "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
             cwd=ROOT, env={**os.environ, **env}, start_new_session=True,

@@ -123,9 +123,25 @@ def provision(seed_reference: bool = True) -> Identity:
     return identity
 
 
-def apply_environment(env: dict[str, str]) -> None:
-    """Put ``env`` into this process's environment and forget any settings read before."""
-    os.environ.update(env)
-    from chalicelib.settings import reset_settings
+def provision_in_subprocess(env: dict[str, str]) -> Identity:
+    """Provision in a fresh interpreter that has exactly ``env``.
 
-    reset_settings()
+    PynamoDB fixes table names when model classes are created, so provisioning
+    in a process that already imported ``chalicelib`` under another stage (a
+    test run) would create the wrong tables. A fresh process also leaves the
+    caller's environment untouched.
+    """
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "tools.provision"], cwd=ROOT, env={**os.environ, **env},
+                            capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"provisioning failed:\n{result.stderr[-2000:]}")
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return Identity(user_pool_id=data["user_pool_id"], client_id=data["client_id"])
+
+
+if __name__ == "__main__":
+    _identity = provision()
+    print(json.dumps({"user_pool_id": _identity.user_pool_id, "client_id": _identity.client_id}))

@@ -26,6 +26,7 @@ bp = Blueprint(__name__)
 
 def resolve(authorization: str) -> dict[str, str]:
     """Verify an ``Authorization`` header value and return the authorizer context (strings only)."""
+    logger.set_correlation_id(None)  # a TOKEN authorizer event has no request id; do not reuse the last one
     scheme, _, token = authorization.strip().partition(" ")
     try:
         if scheme.lower() != "bearer":
