@@ -128,8 +128,8 @@ class Access:
         if caller is None:
             raise NotAuthenticated("Sign in and send your token as 'Authorization: Bearer <token>'.",
                                    code="not_authenticated", field="Authorization")
-        if self.roles and not caller.has_any(self.roles):
-            raise PermissionDenied("Your account does not have a role that may call this.", code="forbidden")
+        if self.roles:
+            caller.require_any(*self.roles)
 
     def describe(self) -> str:
         """A sentence for the API description."""

@@ -8,7 +8,7 @@ account. Missing entries are created; existing ones are left alone unless
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from chalicelib.domain import organisations as rules
@@ -63,8 +63,8 @@ def seed(orgs: list[Organisation] | None = None, overwrite: bool = False, actor:
             result.unchanged += 1
             continue
         current = store.get(org.code)
-        wanted = rules.check(Organisation(**{**org.__dict__, "active": current.active, "version": current.version,
-                                             "updated_at": current.updated_at}))
+        # The file does not speak for these: keep the stored active flag and bookkeeping.
+        wanted = replace(org, active=current.active, version=current.version, updated_at=current.updated_at)
         if wanted == current or current.version is None:
             result.unchanged += 1
         else:
