@@ -39,6 +39,10 @@ token: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m tools.bench
 
+## mail: list the emails the local stack sent (newest first); they are .eml files in var/mail/
+mail: $(VENV)/.installed
+	@$(PY) -m tools.mail
+
 ## seed: load the organisation reference data into the configured account (idempotent)
 seed: $(VENV)/.installed
 	$(PY) -m tools.seed

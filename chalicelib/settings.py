@@ -22,8 +22,18 @@ class Settings:
     stage: str
     region: str
     organisations_table: str
+    outbox_table: str
+    suppressions_table: str
     ses_sender: str
+    ses_sender_name: str
     ses_configuration_set: str | None
+    ses_max_send_rate: float
+    email_max_attempts: int
+    ses_events_topic: str
+    outbox_stream_arn: str | None
+    public_base_url: str
+    link_signing_key: str
+    mail_dir: str | None
     cognito_user_pool_id: str
     cognito_client_ids: tuple[str, ...]
     log_level: str
@@ -46,9 +56,9 @@ class Settings:
         return f"{base}/{self.cognito_user_pool_id}/.well-known/jwks.json"
 
     @property
-    def is_local(self) -> bool:
-        """True for the local stage (``make run``), where dev-only conveniences are on."""
-        return self.stage == "local"
+    def local_mail_dir(self) -> str | None:
+        """Where the local stage also writes every sent message as an ``.eml`` file (never in AWS)."""
+        return self.mail_dir if self.stage == "local" else None
 
 
 def _table(env_name: str, stage: str, suffix: str) -> str:
@@ -65,8 +75,18 @@ def get_settings() -> Settings:
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-2",
         organisations_table=_table("ORGANISATIONS_TABLE", stage, "organisations"),
+        outbox_table=_table("OUTBOX_TABLE", stage, "outbox"),
+        suppressions_table=_table("SUPPRESSIONS_TABLE", stage, "email-suppressions"),
         ses_sender=env.get("SES_SENDER", "no-reply@partnerships.invalid"),
+        ses_sender_name=env.get("SES_SENDER_NAME", "Cafcass and ADCS partnerships"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
+        ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE", "14")),
+        email_max_attempts=int(env.get("EMAIL_MAX_ATTEMPTS", "8")),
+        ses_events_topic=env.get("SES_EVENTS_TOPIC") or f"{SERVICE_NAME}-{stage}-ses-events",
+        outbox_stream_arn=env.get("OUTBOX_STREAM_ARN") or None,
+        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        link_signing_key=env.get("LINK_SIGNING_KEY", ""),
+        mail_dir=env.get("LOCAL_MAIL_DIR") or None,
         cognito_user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
         cognito_client_ids=client_ids,
         log_level=env.get("LOG_LEVEL", "INFO"),

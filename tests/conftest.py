@@ -12,4 +12,7 @@ os.environ.update({
     "SES_SENDER": "partnerships@cafcass.test",
     "POWERTOOLS_METRICS_NAMESPACE": "Partnerships",
     "LOG_LEVEL": "INFO",
+    "SES_CONFIGURATION_SET": "partnerships-test",
+    "LINK_SIGNING_KEY": "test-only-link-signing-key-0123456789abcdef",
+    "PUBLIC_BASE_URL": "https://partnerships.test/api",
 })

@@ -69,28 +69,36 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_stack(port: int, stage: str = "local", log_path: Path | None = None) -> Iterator[Stack]:
-    """Start moto, provision it, run ``chalice local``; stop both on exit."""
+def running_stack(port: int, stage: str = "local", log_path: Path | None = None,
+                  extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """Start moto, provision it, run ``chalice local`` and the outbox sender; stop all on exit.
+    ``extra_env`` overrides the stage's settings for the sender (tests keep their mail elsewhere)."""
     aws = EmbeddedAWS()
     aws.start()
-    proc = None
+    proc = worker = None
     log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed in finally
     try:
-        env = {**stage_environment(stage), **emulator_environment(aws.endpoint), "PYTHONPATH": str(ROOT)}
+        env = {**stage_environment(stage), **emulator_environment(aws.endpoint), "PYTHONPATH": str(ROOT),
+               **(extra_env or {})}
         identity = provision_in_subprocess(env)
+        api_url = f"http://127.0.0.1:{port}"
         env.update(COGNITO_USER_POOL_ID=identity.user_pool_id, COGNITO_CLIENT_IDS=identity.client_id,
-                   PYTHONUNBUFFERED="1")
+                   PUBLIC_BASE_URL=api_url, PYTHONUNBUFFERED="1")
+        # The outbox sender: what the stream trigger and sweeper do in AWS.
+        worker = subprocess.Popen([sys.executable, "-m", "tools.outbox_worker"], cwd=ROOT,
+                                  env={**os.environ, **env}, start_new_session=True,
+                                  stdout=log or None, stderr=subprocess.STDOUT if log else None)
         proc = subprocess.Popen(
             [sys.executable, "-m", "tools.chalice_local", "local", "--stage", stage, "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
             cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
             stdout=log or None, stderr=subprocess.STDOUT if log else None,
         )
-        api_url = f"http://127.0.0.1:{port}"
         _wait_healthy(api_url, proc)
         yield Stack(api_url=api_url, aws_endpoint=aws.endpoint, identity=identity, env=env)
     finally:
-        if proc is not None:
-            _stop(proc)
+        for child in (proc, worker):
+            if child is not None:
+                _stop(child)
         aws.stop()
         if log:
             log.close()
@@ -123,6 +131,9 @@ Get a token for a demo user (roles: {roles}):
 Then, for example:
   TOKEN=$(make -s token ROLE=la-social-worker | tail -1)
   curl -s -H "Authorization: Bearer $TOKEN" '{stack.api_url}/organisations?region=london&limit=5'
+
+Emails the service sends are kept as .eml files in var/mail/: list them with
+  make mail
 
 Ctrl-C stops everything.
 """, flush=True)

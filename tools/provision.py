@@ -63,9 +63,12 @@ def create_tables() -> list[str]:
     return created
 
 
-def verify_sender(ses_client: Any, sender: str) -> None:
-    """Verify the SES sender identity (SES refuses to send from an unverified one)."""
+def verify_sender(ses_client: Any, sender: str, configuration_set: str | None) -> None:
+    """Verify the SES sender identity (SES refuses to send from an unverified one) and create the
+    configuration set that tags and routes delivery events."""
     ses_client.create_email_identity(EmailIdentity=sender)
+    if configuration_set:
+        ses_client.create_configuration_set(ConfigurationSetName=configuration_set)
 
 
 def create_identity(idp: Any) -> Identity:
@@ -114,7 +117,8 @@ def provision(seed_reference: bool = True) -> Identity:
 
     settings = get_settings()
     create_tables()
-    verify_sender(boto3.client("sesv2", region_name=settings.region), settings.ses_sender)
+    verify_sender(boto3.client("sesv2", region_name=settings.region), settings.ses_sender,
+                  settings.ses_configuration_set)
     identity = create_identity(boto3.client("cognito-idp", region_name=settings.region))
     if seed_reference:
         from chalicelib.services.directory_seed import seed

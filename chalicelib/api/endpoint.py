@@ -177,9 +177,11 @@ def _shape(spec: EndpointSpec, result: BaseModel | Reply | Response) -> Response
     if isinstance(result, Response):
         return result
     reply = result if isinstance(result, Reply) else Reply(body=result)
-    body = reply.body.model_dump(mode="json") if reply.body is not None else None
+    status = reply.status or spec.status
+    if reply.body is None:
+        return Response(body="", status_code=status, headers=dict(reply.headers))
     headers = {"Content-Type": spec.response_content_type, **reply.headers}
-    return Response(body=body if body is not None else "", status_code=reply.status or spec.status, headers=headers)
+    return Response(body=reply.body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
 def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, tag: str,

@@ -92,8 +92,9 @@ def _operation(spec: EndpointSpec, refs: dict[tuple[type[BaseModel], str], dict[
     ok_schema = refs[(spec.response_model, "serialization")] if spec.response_model else {"type": "object"}
     responses: dict[str, Any] = {}
     for status in (spec.status, *spec.also):
-        responses[str(status)] = {"description": "Success." if status < 400 else _ERROR_TEXT.get(status, ""),
-                                  "content": _json_content(ok_schema, spec.response_content_type)}
+        responses[str(status)] = {"description": "Success." if status < 400 else _ERROR_TEXT.get(status, "")}
+        if status != 204:
+            responses[str(status)]["content"] = _json_content(ok_schema, spec.response_content_type)
     if spec.status == 201:
         responses["201"]["headers"] = {"Location": {"schema": {"type": "string"},
                                                     "description": "URL of the new resource."}}

@@ -33,5 +33,7 @@ def connection() -> Connection:
 def all_models() -> list[type[Model]]:
     """Every table the service owns; ``make run``, tests and infrastructure create exactly these."""
     from chalicelib.store.organisations import OrganisationRecord
+    from chalicelib.store.outbox import OutboxRecord
+    from chalicelib.store.suppressions import SuppressionRecord
 
-    return [OrganisationRecord]
+    return [OrganisationRecord, OutboxRecord, SuppressionRecord]

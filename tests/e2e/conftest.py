@@ -66,9 +66,11 @@ class Api:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The service running as ``make run`` runs it, on a free port; its output goes to a log file."""
-    log_path = Path(tmp_path_factory.mktemp("e2e")) / "chalice-local.log"
-    with running_stack(_free_port(), log_path=log_path) as running:
+    """The service running as ``make run`` runs it, on a free port; its output goes to a log file and its
+    mail to a temporary folder (``stack.env["LOCAL_MAIL_DIR"]``)."""
+    work = Path(tmp_path_factory.mktemp("e2e"))
+    with running_stack(_free_port(), log_path=work / "chalice-local.log",
+                       extra_env={"LOCAL_MAIL_DIR": str(work / "mail")}) as running:
         yield running
 
 
