@@ -154,3 +154,51 @@ def service_logs() -> Iterator[CapturedLogs]:
     yield captured
     logger.removeHandler(json_handler)
     root.removeHandler(other_handler)
+
+
+class Mail:
+    """What the service asked SES to send (captured requests) and what moto's SES holds."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    def capture(self, params: dict[str, Any], **kwargs: Any) -> None:
+        self.requests.append(params)
+
+    @staticmethod
+    def sent() -> list[Any]:
+        """Messages moto's SES accepted (Simple: subject/body; Raw: raw_data)."""
+        from moto.backends import get_backend
+
+        return list(get_backend("ses")["123456789012"]["eu-west-2"].sent_messages)
+
+    def header(self, request: dict[str, Any], name: str) -> str | None:
+        """A header of a captured Simple request."""
+        for header in request["Content"].get("Simple", {}).get("Headers", []):
+            if header["Name"] == name:
+                return str(header["Value"])
+        return None
+
+    def tags(self, request: dict[str, Any]) -> dict[str, str]:
+        return {t["Name"]: t["Value"] for t in request["EmailTags"]}
+
+
+@pytest.fixture()
+def mail(aws: provision.Identity) -> Iterator[Mail]:
+    """An empty outbox and suppression list, and a record of every SES request made during the test."""
+    from moto.backends import get_backend
+
+    from chalicelib.notify import ses
+    from chalicelib.store.outbox import OutboxRecord
+    from chalicelib.store.suppressions import SuppressionRecord
+
+    for model in (OutboxRecord, SuppressionRecord):
+        with model.batch_write() as batch:
+            for item in model.scan():
+                batch.delete(item)
+    get_backend("ses")["123456789012"]["eu-west-2"].sent_messages.clear()
+    captured = Mail()
+    client = ses.client()
+    client.meta.events.register("provide-client-params.sesv2.SendEmail", captured.capture)
+    yield captured
+    client.meta.events.unregister("provide-client-params.sesv2.SendEmail", captured.capture)
