@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from email import policy
 from email.parser import BytesParser
@@ -9,7 +10,8 @@ from pathlib import Path
 
 from tools.provision import ROOT
 
-MAIL_DIR = ROOT / "var" / "mail"
+# The local stage's LOCAL_MAIL_DIR (var/mail); PARTNERSHIPS_MAIL_DIR points elsewhere (tests do).
+MAIL_DIR = Path(os.environ.get("PARTNERSHIPS_MAIL_DIR") or ROOT / "var" / "mail")
 
 
 def main(argv: list[str]) -> int:

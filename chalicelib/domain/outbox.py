@@ -76,7 +76,7 @@ def classify(code: str, http_status: int | None = None) -> SendFailure:
 def retry_delay(attempt: int, rng: random.Random | None = None) -> float:
     """Seconds to wait before attempt ``attempt + 1``: exponential backoff, capped, with jitter
     (uniform over the upper half) so that messages throttled together do not retry together."""
-    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * (2 ** max(attempt - 1, 0)))
+    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * (2 ** min(max(attempt - 1, 0), 30)))
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
