@@ -490,20 +490,215 @@ def section_requests() -> None:
           f"{', '.join(scans) if scans else 'none'}   goal: none   {_verdict(not scans)}")
 
 
-SECTIONS: list[Callable[[], None]] = [section_imports, section_requests]
+# --------------------------------------------------------------------------- 4. outbox sender
+
+OUTBOX_MESSAGES = 2000
+OUTBOX_BATCH = 25  # drain()'s default batch size: one Query per batch
+OUTBOX_CALLS_GOAL = 4.0  # DynamoDB calls per message sent
+RATE_DEVIATION_GOAL = 0.05  # achieved send rate within 5% of the limit (and never 5% above it)
+# Part b: the rate prod configures (SES_MAX_SEND_RATE) unless BENCH_OUTBOX_RATE says otherwise, N messages.
+RATE_MESSAGES = 141  # 140 gaps at 14/s: 10 s
+
+
+def _outbox_message(i: int, run: str) -> Any:
+    """A queued service message as the API builds it (template ``service_test``, full context)."""
+    from chalicelib.domain.outbox import OutgoingEmail
+
+    to = f"bench.{run}.{i}@example.org"  # distinct recipients
+    return OutgoingEmail(message_id=f"bench-{run}-{i:05d}", to=to, template="service_test", capability="service",
+                         context={"recipient_name": f"Bench Person {i}", "recipient_email": to,
+                                  "requested_at": "23 November 2026 09:00", "has_invitation": False})
+
+
+def _enqueue(n: int, run: str) -> None:
+    """Queue ``n`` messages (BatchWriteItem of the store's own records: setup, not measured)."""
+    from datetime import datetime, timezone
+
+    from chalicelib.store import outbox
+
+    now = datetime.now(timezone.utc)
+    with outbox.OutboxRecord.batch_write() as batch:
+        for i in range(n):
+            batch.save(outbox.new_record(_outbox_message(i, run), now))
+
+
+class TimedSes:
+    """Wraps the real (moto) SES v2 client: notes ``time.monotonic()`` of every ``send_email``, then sends."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.times: list[float] = []
+
+    def send_email(self, **request: Any) -> Any:
+        self.times.append(time.monotonic())
+        return self.real.send_email(**request)
+
+
+def outbox_worker(out: Path) -> None:
+    """Child process: moto in process, provision, drain 2,000 messages unlimited, then N at a set rate."""
+    import resource
+
+    counter = _install_counter()
+    started = time.perf_counter()
+
+    def rss_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    from moto import mock_aws
+
+    result: dict[str, Any] = {"messages": OUTBOX_MESSAGES}
+    with mock_aws():
+        from moto.backends import get_backend
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        from tools import provision
+
+        provision.provision()  # as section 2./3.: tables, SES identity and configuration set, Cognito, seed
+        from chalicelib.notify import ses
+        from chalicelib.services.email_sender import RateLimiter, drain
+        from chalicelib.settings import get_settings
+
+        ses_backend = get_backend("ses")[DEFAULT_ACCOUNT_ID][REGION]
+        ses_client = ses.client()  # created outside the measured windows
+        result["setup_s"] = time.perf_counter() - started
+        result["rss_setup_mb"] = rss_mb()
+
+        # a) unlimited throughput
+        t0 = time.perf_counter()
+        _enqueue(OUTBOX_MESSAGES, "a")
+        result["enqueue_s"] = time.perf_counter() - t0
+        sent_before = len(ses_backend.sent_messages)
+        counter.take()
+        t0 = time.perf_counter()
+        drained = drain(limiter=RateLimiter(0), batch_size=OUTBOX_BATCH)
+        result["drain_s"] = time.perf_counter() - t0
+        result["calls"] = counter.take()
+        result["outcomes"] = dict(drained.outcomes)
+        result["ses_sent"] = len(ses_backend.sent_messages) - sent_before
+        result["rss_a_mb"] = rss_mb()
+
+        # b) at a set rate, real clock and sleep
+        rate = float(os.environ.get("BENCH_OUTBOX_RATE") or get_settings().ses_max_send_rate)
+        n = max(2, int(os.environ.get("BENCH_OUTBOX_RATE_MESSAGES", RATE_MESSAGES)))
+        _enqueue(n, "b")
+        timed = TimedSes(ses_client)
+        sent_before = len(ses_backend.sent_messages)
+        t0 = time.perf_counter()
+        limited = drain(limiter=RateLimiter(rate), ses_client=timed, batch_size=OUTBOX_BATCH)
+        result["rate"] = {"rate": rate, "n": n, "wall_s": time.perf_counter() - t0, "times": timed.times,
+                          "outcomes": dict(limited.outcomes),
+                          "ses_sent": len(ses_backend.sent_messages) - sent_before}
+        counter.take()
+    result["rss_end_mb"] = rss_mb()
+    out.write_text(json.dumps(result))
+
+
+def _rate_figures(times: list[float], rate: float) -> dict[str, float]:
+    """Achieved rate over the whole run, the peak over any ~1 s run of consecutive sends, the smallest gap."""
+    span = times[-1] - times[0]
+    k = max(1, min(len(times) - 1, round(rate)))  # sends in one second at the limit
+    peak = max(k / (times[i + k] - times[i]) for i in range(len(times) - k))
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    return {"achieved": (len(times) - 1) / span if span > 0 else float("inf"), "span": span, "k": k,
+            "peak": peak, "min_gap": min(gaps), "median_gap": statistics.median(gaps)}
+
+
+def section_outbox() -> None:
+    """Figure 4: the outbox sender's throughput, rate limiting and DynamoDB calls per message."""
+    print(f"\n4. Outbox sender: drain() against moto in process (same provisioning as 2./3., stage=bench)")
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        out = Path(tmp) / "outbox.json"
+        started = time.perf_counter()
+        proc = subprocess.run(_python("-m", "tools.bench", "--worker", "outbox", str(out)), cwd=ROOT,
+                              env=bench_environment(), capture_output=True, text=True, timeout=600)
+        wall = time.perf_counter() - started
+        if proc.returncode != 0 or not out.exists():
+            print(f"   FAILED (exit {proc.returncode}); last stderr:\n{proc.stderr[-3000:]}")
+            return
+        r = json.loads(out.read_text())
+    n = r["messages"]
+    print(f"   process wall {wall:.1f} s (moto, provisioning: {r['setup_s']:.1f} s; queueing {n:,} messages"
+          f" with BatchWriteItem, not measured: {r['enqueue_s']:.1f} s)")
+
+    # a)
+    sent = r["outcomes"].get("sent", 0)
+    throughput = n / r["drain_s"]
+    all_sent = r["outcomes"] == {"sent": n}
+    print(f"\n4a. Throughput, rate limit lifted (RateLimiter(0)): {n:,} queued service_test messages,"
+          f" distinct recipients")
+    print(f"   >> {throughput:.1f} messages/s   ({n:,} in {r['drain_s']:.1f} s, {r['drain_s'] / n * 1000:.1f} ms"
+          f" per message, one sender)   information")
+    outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(r["outcomes"].items())) or "none"
+    print(f"   outcomes: {outcomes}   goal: all {n:,} sent   {_verdict(all_sent)}")
+    print(f"   moto SES sent_messages: {r['ses_sent']:,} == {n:,}: {r['ses_sent'] == n}"
+          f"   {_verdict(r['ses_sent'] == n)}")
+    print("   (moto's CPU cost dominates: a figure to compare between revisions, not an AWS prediction)")
+
+    # b)
+    b = r["rate"]
+    rate, times = b["rate"], b["times"]
+    print(f"\n4b. Rate limit: {b['n']} messages, RateLimiter({rate:g}) with the real clock and sleep"
+          f" (SES_MAX_SEND_RATE of prod: {rate:g}/s); send times taken in a wrapper around SES send_email")
+    if rate >= throughput:
+        print(f"   !! the limit {rate:g}/s is NOT below the unlimited throughput {throughput:.1f}/s of 4a:"
+              f" the sender, not the limiter, sets the pace; the figures below do not test the limiter")
+    else:
+        print(f"   limit {rate:g}/s is below the unlimited throughput of 4a ({throughput:.1f}/s,"
+              f" {throughput / rate:.1f}x): the limiter sets the pace")
+    b_ok = b["outcomes"] == {"sent": b["n"]} and b["ses_sent"] == b["n"] and len(times) == b["n"]
+    outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(b["outcomes"].items())) or "none"
+    print(f"   outcomes: {outcomes}; SES send_email calls {len(times)}; moto SES sent_messages {b['ses_sent']}"
+          f"   {_verdict(b_ok)}")
+    if len(times) >= 2:
+        f = _rate_figures(times, rate)
+        dev = f["achieved"] / rate - 1
+        peak_dev = f["peak"] / rate - 1
+        print(f"   >> achieved {f['achieved']:.2f}/s = ({len(times) - 1} gaps)/({f['span']:.2f} s first to last send)"
+              f" vs limit {rate:g}/s: {dev * 100:+.2f}%   goal within ±{RATE_DEVIATION_GOAL * 100:.0f}%"
+              f"   {_verdict(abs(dev) <= RATE_DEVIATION_GOAL)}")
+        print(f"   >> peak over any {f['k']} consecutive gaps (~1 s): {f['peak']:.2f}/s, {peak_dev * 100:+.2f}%"
+              f"   goal <= +{RATE_DEVIATION_GOAL * 100:.0f}%   {_verdict(peak_dev <= RATE_DEVIATION_GOAL)}")
+        print(f"   gaps between sends: median {f['median_gap'] * 1000:.1f} ms, smallest {f['min_gap'] * 1000:.1f} ms"
+              f" (limit interval {1000 / rate:.1f} ms; one late wake-up shortens the next gap)   information")
+
+    # c)
+    calls = r["calls"]
+    per_message = len(calls) / sent if sent else float("inf")
+    batches = -(-n // OUTBOX_BATCH)
+    expected = {"Query(due_index)": (batches + 1, f"one per batch of {OUTBOX_BATCH} + the empty one that ends"),
+                "UpdateItem": (2 * n, "claim + mark sent"), "BatchGetItem": (n, "suppression check")}
+    print(f"\n4c. DynamoDB calls per message sent during 4a (botocore before-call.dynamodb events)")
+    print(f"   {'operation':18} {'calls':>6} {'per msg':>8} {'expected':>9}  why")
+    counts = Counter(calls)
+    for op in list(expected) + [op for op in counts if op not in expected]:
+        want, why = expected.get(op, (0, "unexpected"))
+        print(f"   {op:18} {counts.get(op, 0):>6,} {counts.get(op, 0) / max(sent, 1):>8.3f} {want:>9,}  {why}")
+    scans = [op for op in counts if op.startswith("Scan")]
+    ok = per_message <= OUTBOX_CALLS_GOAL and not scans
+    print(f"   >> {len(calls):,} calls / {sent:,} sent = {per_message:.2f} per message   goal <= {OUTBOX_CALLS_GOAL:g},"
+          f" no Scan   {_verdict(ok)}")
+
+    print(f"\n   Peak memory (max RSS) of the outbox process: {r['rss_end_mb']:.1f} MB   information"
+          f" (after provisioning {r['rss_setup_mb']:.1f} MB, after 4a {r['rss_a_mb']:.1f} MB;"
+          f" moto holds every message)")
+
+
+SECTIONS: list[Callable[[], None]] = [section_imports, section_requests, section_outbox]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print every figure (always exits 0 unless the tool itself breaks)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "OUT"), help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["imports", "requests"], help="run one section")
+    parser.add_argument("--only", choices=[s.__name__.removeprefix("section_") for s in SECTIONS],
+                        help="run one section")
     args = parser.parse_args(argv)
     if args.worker:
         kind, out = args.worker
-        if kind != "requests":
+        workers = {"requests": requests_worker, "outbox": outbox_worker}
+        if kind not in workers:
             parser.error(f"unknown worker {kind}")
-        requests_worker(Path(out))
+        workers[kind](Path(out))
         return 0
     started = time.perf_counter()
     _header()

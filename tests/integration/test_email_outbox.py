@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.organisations import Nation, Organisation, OrgType, Region
+from chalicelib.domain.organisations import Nation, Organisation, OrgType, Region, name_key
 from chalicelib.domain.outbox import LEASE_SECONDS, MailKind, OutgoingEmail, SendStatus
 from chalicelib.notify import ses
 from chalicelib.services import email as email_service
@@ -39,7 +39,8 @@ def test_a_business_change_and_its_message_are_written_together(mail):
     msg = message()
     with TransactWrite(connection=connection()) as t:
         t.save(OrganisationRecord(code=org.code, name=org.name, org_type=org.type.value, region=org.region.value,
-                                  nation=org.nation.value, sort_key="x", created_at=NOW, updated_at=NOW),
+                                  nation=org.nation.value, sort_key=f"local_authority#{name_key(org.name)}#{org.code}",
+                                  created_at=NOW, updated_at=NOW),
                condition=OrganisationRecord.code.does_not_exist())
         email_service.queue([msg], t, NOW)
     assert org_store.get("E06000931").name == "Outbox Council"
@@ -50,7 +51,8 @@ def test_a_business_change_and_its_message_are_written_together(mail):
     with pytest.raises(TransactWriteError):
         with TransactWrite(connection=connection()) as t:
             t.save(OrganisationRecord(code=org.code, name="Again", org_type="local_authority", region="london",
-                                      nation="england", sort_key="y", created_at=NOW, updated_at=NOW),
+                                      nation="england", sort_key=f"local_authority#again#{org.code}",
+                                      created_at=NOW, updated_at=NOW),
                    condition=OrganisationRecord.code.does_not_exist())
             email_service.queue([second], t, NOW)
     assert outbox.get(second.message_id) is None
