@@ -8,6 +8,7 @@ No ``host`` is set: botocore picks up ``AWS_ENDPOINT_URL`` by itself.
 from __future__ import annotations
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
@@ -23,6 +24,11 @@ class StoreMeta:
     read_timeout_seconds = 5
     max_retry_attempts = 3
     billing_mode = "PAY_PER_REQUEST"
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """True when a write was refused because its condition did not hold (not an outage or a bug)."""
+    return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
 def connection() -> Connection:

@@ -26,7 +26,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.organisations import Nation, Organisation, OrgType, Region, name_key
 from chalicelib.settings import get_settings
 from chalicelib.store import cursor
-from chalicelib.store.base import StoreMeta
+from chalicelib.store.base import StoreMeta, condition_failed
 
 LISTING = "organisation"
 HEALTH_PROBE_KEY = "~health-probe"
@@ -129,7 +129,7 @@ def create(org: Organisation, actor: str | None) -> Organisation:
     try:
         rec.save(condition=OrganisationRecord.code.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise Conflict("An organisation with this code already exists.", code="organisation_exists",
                            field="code") from None
         raise
@@ -156,7 +156,7 @@ def update(org: Organisation, expected_version: int, actor: str | None) -> Organ
     try:
         rec.update(actions=actions, condition=OrganisationRecord.code.exists())
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise Conflict("The organisation was changed by someone else; read it again and retry.",
                            code="edit_conflict") from None
         raise

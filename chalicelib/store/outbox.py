@@ -24,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.outbox import LEASE_SECONDS, DeliveryStatus, MailKind, OutgoingEmail, SendStatus
 from chalicelib.settings import get_settings
-from chalicelib.store.base import StoreMeta
+from chalicelib.store.base import StoreMeta, condition_failed
 
 QUEUE = "due"
 RETENTION = timedelta(days=90)
@@ -138,7 +138,7 @@ def claim(message_id: str, now: datetime) -> Claimed | None:
             condition=(OutboxRecord.queue == QUEUE) & (OutboxRecord.due_at <= _iso(now)),
         )
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return None
         raise
     return Claimed(record=record, claim=token)
@@ -154,7 +154,7 @@ def _finish(claimed: Claimed, status: SendStatus, now: datetime, **fields: Any) 
         OutboxRecord(message_id=claimed.record.message_id).update(actions=actions,
                                                                   condition=OutboxRecord.claim == claimed.claim)
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False  # the lease ran out and another sender took over
         raise
     return True
@@ -183,7 +183,7 @@ def retry_later(claimed: Claimed, reason: str, at: datetime) -> bool:
                      OutboxRecord.claim.remove(), OutboxRecord.last_error.set(reason)],
             condition=OutboxRecord.claim == claimed.claim)
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -202,7 +202,7 @@ def record_delivery(message_id: str, status: DeliveryStatus, at: datetime) -> bo
             & (OutboxRecord.delivery_at.does_not_exist() | (OutboxRecord.delivery_at <= at)),
         )
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return get(message_id) is not None
         raise
     return True

@@ -23,7 +23,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.outbox import normalise_address
 from chalicelib.settings import get_settings
 from chalicelib.store import cursor
-from chalicelib.store.base import StoreMeta
+from chalicelib.store.base import StoreMeta, condition_failed
 
 ALL = "all"
 LISTING = "suppression"
@@ -94,7 +94,7 @@ def add(address: str, scope: str, reason: str, now: datetime, source_message_id:
     try:
         record.save(condition=SuppressionRecord.suppression_id.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 
@@ -113,7 +113,7 @@ def remove(sid: str) -> None:
     try:
         SuppressionRecord(suppression_id=sid).delete(condition=SuppressionRecord.suppression_id.exists())
     except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise NotFound("No suppression has this id.", code="suppression_not_found", field="id") from None
         raise
 
