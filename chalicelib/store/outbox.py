@@ -6,6 +6,7 @@ Table ``outbox``: hash key ``message_id``. The sparse index ``due_index``
 the lease runs out). Sent, failed and suppressed messages drop out of it, so a
 sender finds work with one Query. ``expires_at`` is the TTL: finished messages
 (which hold personal data) are deleted by DynamoDB after the retention period.
+The table's stream (keys only) triggers the sender for each new message in AWS.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class OutboxRecord(Model):
 
     class Meta(StoreMeta):
         table_name = get_settings().outbox_table
+        stream_view_type = "KEYS_ONLY"  # the stream trigger only needs the ids of new messages
 
     message_id = UnicodeAttribute(hash_key=True)
     status = UnicodeAttribute()

@@ -242,3 +242,21 @@ def test_a_forged_unsubscribe_link_is_refused(client, mail):
     resp = client.post("/email/unsubscribe?token=" + "A" * 120)
     assert resp.status_code == 400
     assert resp.json_body["error"]["code"] == "invalid_link"
+
+
+def test_the_outbox_table_streams_new_messages_to_the_stream_trigger(mail):
+    """The table is created with a keys-only stream, and the stream handler sends what it names."""
+    import boto3
+
+    from chalicelib.api.email_events import send_new_messages
+    from chalicelib.store.outbox import OutboxRecord
+
+    description = boto3.client("dynamodb", region_name="eu-west-2").describe_table(
+        TableName=OutboxRecord.Meta.table_name)["Table"]
+    assert description["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    msg = message()
+    outbox.enqueue(msg, datetime.now(timezone.utc))
+    records = [{"eventName": "INSERT", "dynamodb": {"Keys": {"message_id": {"S": msg.message_id}}}},
+               {"eventName": "REMOVE", "dynamodb": {"Keys": {"message_id": {"S": "gone"}}}}]
+    assert send_new_messages(records) == {"sent": 1}
+    assert outbox.get(msg.message_id).status == "sent"
