@@ -24,6 +24,8 @@ class Settings:
     organisations_table: str
     outbox_table: str
     suppressions_table: str
+    workshops_table: str
+    registrations_table: str
     ses_sender: str
     ses_sender_name: str
     ses_configuration_set: str | None
@@ -77,6 +79,8 @@ def get_settings() -> Settings:
         organisations_table=_table("ORGANISATIONS_TABLE", stage, "organisations"),
         outbox_table=_table("OUTBOX_TABLE", stage, "outbox"),
         suppressions_table=_table("SUPPRESSIONS_TABLE", stage, "email-suppressions"),
+        workshops_table=_table("WORKSHOPS_TABLE", stage, "workshops"),
+        registrations_table=_table("REGISTRATIONS_TABLE", stage, "workshop-registrations"),
         ses_sender=env.get("SES_SENDER", "no-reply@partnerships.invalid"),
         ses_sender_name=env.get("SES_SENDER_NAME", "Cafcass and ADCS partnerships"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import authorizer, email, email_events, health, middleware, openapi, organisations
+from chalicelib.api import authorizer, email, email_events, health, middleware, openapi, organisations, workshops
 from chalicelib.settings import SERVICE_NAME
 
 
@@ -18,5 +18,6 @@ def create_app() -> Chalice:
     app.register_blueprint(organisations.bp)
     app.register_blueprint(email.bp)
     app.register_blueprint(email_events.bp)
+    app.register_blueprint(workshops.bp)
     middleware.register(app)
     return app

@@ -50,6 +50,7 @@ class EndpointSpec:
     status: int = 200
     errors: tuple[int, ...] = ()
     also: tuple[int, ...] = ()  # other statuses answered with ``response_model`` (e.g. health's 503)
+    error_models: tuple[tuple[int, type[BaseModel]], ...] = ()  # statuses whose body is not the plain envelope
     max_body_bytes: int | None = None
     response_content_type: str = JSON
 
@@ -188,12 +189,13 @@ def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: 
              description: str = "", path_model: type[BaseModel] | None = None,
              query_model: type[BaseModel] | None = None, body_model: type[BaseModel] | None = None,
              response_model: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
-             also: tuple[int, ...] = (), max_body_bytes: int | None = None, response_content_type: str = JSON) -> Callable[[Handler], Handler]:
+             also: tuple[int, ...] = (), error_models: tuple[tuple[int, type[BaseModel]], ...] = (),
+             max_body_bytes: int | None = None, response_content_type: str = JSON) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the route ``method path`` on ``bp`` (see the module docstring)."""
     spec = EndpointSpec(method=method, path=path, access=access, summary=summary, tag=tag,
                         description=description, path_model=path_model, query_model=query_model,
                         body_model=body_model, response_model=response_model, status=status, errors=errors,
-                        also=also, max_body_bytes=max_body_bytes, response_content_type=response_content_type)
+                        also=also, error_models=error_models, max_body_bytes=max_body_bytes, response_content_type=response_content_type)
 
     def decorate(handler: Handler) -> Handler:
         def view(**path_params: str) -> Response:

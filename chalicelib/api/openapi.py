@@ -99,8 +99,10 @@ def _operation(spec: EndpointSpec, refs: dict[tuple[type[BaseModel], str], dict[
         responses["201"]["headers"] = {"Location": {"schema": {"type": "string"},
                                                     "description": "URL of the new resource."}}
     error_ref = refs[(ErrorResponse, "serialization")]
+    special = dict(spec.error_models)
     for status in spec.error_statuses():
-        responses[str(status)] = {"description": _ERROR_TEXT[status], "content": _json_content(error_ref)}
+        schema = refs[(special[status], "serialization")] if status in special else error_ref
+        responses[str(status)] = {"description": _ERROR_TEXT[status], "content": _json_content(schema)}
     op["responses"] = responses
     return op
 
@@ -113,6 +115,7 @@ def build(app: Chalice) -> dict[str, Any]:
         wanted += [(m, "validation") for m in (spec.path_model, spec.query_model, spec.body_model) if m]
         if spec.response_model:
             wanted.append((spec.response_model, "serialization"))
+        wanted += [(model, "serialization") for _, model in spec.error_models]
     unique = list(dict.fromkeys(wanted))
     refs, defs = models_json_schema(unique, ref_template=REF)  # type: ignore[arg-type]
     paths: dict[str, dict[str, Any]] = {}

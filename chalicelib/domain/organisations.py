@@ -19,6 +19,11 @@ GSS_LA_CODE_PATTERN = r"^[EW](06|08|09|10)[0-9]{6}$"
 _GSS_LA = re.compile(GSS_LA_CODE_PATTERN)
 
 
+def is_local_authority_code(code: str) -> bool:
+    """True for a GSS code of a local authority with children's services."""
+    return bool(_GSS_LA.match(code))
+
+
 class OrgType(str, Enum):
     """Kinds of organisation in the partnership."""
 

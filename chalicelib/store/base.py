@@ -40,6 +40,9 @@ def all_models() -> list[type[Model]]:
     """Every table the service owns; ``make run``, tests and infrastructure create exactly these."""
     from chalicelib.store.organisations import OrganisationRecord
     from chalicelib.store.outbox import OutboxRecord
+    from chalicelib.store.registrations import RegistrationRecord
     from chalicelib.store.suppressions import SuppressionRecord
+    from chalicelib.store.workshops import WorkshopRecord
 
-    return [OrganisationRecord, OutboxRecord, SuppressionRecord]
+    # RegistrationRecord owns the registrations table; its other item kinds share that table.
+    return [OrganisationRecord, OutboxRecord, SuppressionRecord, WorkshopRecord, RegistrationRecord]

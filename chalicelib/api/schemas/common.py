@@ -26,6 +26,9 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")]
 PageLimit = Annotated[int, Field(ge=1, le=100)]
+# A deliberately plain check (one @, a dot in the domain, no spaces): delivery is the real test, and
+# email-validator would add its own cold-start cost.
+Email = Annotated[str, StringConstraints(min_length=6, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")]
 
 
 class FieldError(ResponseModel):
