@@ -37,6 +37,9 @@ class EmbeddedAWS(ThreadedMotoServer):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
 
     def _server_entry(self) -> None:
+        from tools.moto_patches import install
+
+        install()
         app = _Serialised(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
@@ -47,3 +50,25 @@ class EmbeddedAWS(ThreadedMotoServer):
         """The URL to put in ``AWS_ENDPOINT_URL``."""
         host, port = self.get_host_and_port()
         return f"http://{host}:{port}"
+
+
+def main() -> None:
+    """Run a serialised moto server in its own process (own interpreter, own GIL) until killed;
+    prints its endpoint on the first line."""
+    import signal
+    import sys
+    import time
+
+    server = EmbeddedAWS(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    server.start()
+    print(server.endpoint, flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

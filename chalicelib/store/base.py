@@ -31,9 +31,21 @@ def condition_failed(exc: PynamoDBException) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
+_connection: Connection | None = None
+
+
 def connection() -> Connection:
-    """A connection for ``TransactWrite``/``TransactGet`` (PynamoDB requires one explicitly)."""
-    return Connection(region=_settings.region)
+    """The process-wide connection for ``TransactWrite``/``TransactGet`` (PynamoDB requires one explicitly).
+
+    Shared, because each new ``Connection`` builds its own botocore session and client (tens of
+    milliseconds of CPU): one per transaction was the main cost of a registration.
+    """
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=_settings.region, connect_timeout_seconds=StoreMeta.connect_timeout_seconds,
+                                 read_timeout_seconds=StoreMeta.read_timeout_seconds,
+                                 max_retry_attempts=StoreMeta.max_retry_attempts, max_pool_connections=32)
+    return _connection
 
 
 def all_models() -> list[type[Model]]:

@@ -54,6 +54,9 @@ class Tokens:
 @pytest.fixture(scope="session")
 def aws() -> Iterator[provision.Identity]:
     """One in-process AWS for the session: tables, SES identity, Cognito pool, reference data."""
+    from tools.moto_patches import install
+
+    install()  # moto's TransactWriteItems copies whole tables per item; this one has DynamoDB's semantics
     with mock_aws():
         from chalicelib.auth.tokens import KeySet, TokenVerifier, set_default_verifier
         from chalicelib.settings import get_settings
