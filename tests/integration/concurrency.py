@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -164,7 +165,35 @@ def cancellations_race() -> dict[str, Any]:
             "cancelled_ids": sorted(r.registration_id for r in confirmed), **_facts(w.id)}
 
 
-SCENARIOS = {"registrations": registrations_race, "cancellations": cancellations_race}
+def group_race(n: int = 100) -> dict[str, Any]:
+    """``n`` social workers from 50 authorities race for a group of 10 places in a workshop of 20: only the
+    group allocation stands between them and an overbooked group."""
+    from chalicelib.domain.workshops import Group
+    from chalicelib.services import registrations as placing
+    from chalicelib.services.registrations import Registrant
+
+    admin, w = _workshop((10, 10, 0), org_cap=None)
+    people = [Registrant(name=f"G{i}", email=f"g{i}@example.org", organisation=f"E09{i % 50:06d}",
+                         group=Group.LA_SOCIAL_WORKER, job_title="x") for i in range(n)]
+    errors: list[str] = []
+    first_wave = threading.Barrier(THREADS)  # the first requests all read "0 places taken" at the same moment
+
+    def register(item: tuple[int, Any]) -> None:
+        index, p = item
+        if index < THREADS:
+            first_wave.wait()
+        try:
+            placing.register(admin, w.id, p, now=NOW)
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(register, enumerate(people)))
+    return {"seconds": round(time.monotonic() - started, 1), "errors": errors, **_facts(w.id)}
+
+
+SCENARIOS = {"registrations": registrations_race, "cancellations": cancellations_race, "group": group_race}
 
 if __name__ == "__main__":
     server = _setup()

@@ -55,6 +55,14 @@ def test_300_concurrent_registrations_fill_exactly_the_30_places(registrations_r
     _consistent(facts)
 
 
+def test_a_race_for_the_last_places_of_a_group_never_overbooks_the_group():
+    facts = run("group")
+    assert facts["errors"] == []
+    assert facts["by_status"] == {"confirmed": 10, "waiting": 90}
+    assert facts["confirmed_by_group"] == {"la-social-worker": 10}
+    _consistent(facts)
+
+
 def test_concurrent_cancellations_and_registrations_neither_lose_nor_duplicate_a_place():
     facts = run("cancellations")
     assert facts["errors"] == []
