@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import authorizer, email, email_events, health, middleware, openapi, organisations, workshops
+from chalicelib.api import (
+    authorizer,
+    email,
+    health,
+    middleware,
+    openapi,
+    organisations,
+    scheduled,
+    workshop_outcomes,
+    workshops,
+)
 from chalicelib.settings import SERVICE_NAME
 
 
@@ -17,7 +27,8 @@ def create_app() -> Chalice:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(organisations.bp)
     app.register_blueprint(email.bp)
-    app.register_blueprint(email_events.bp)
     app.register_blueprint(workshops.bp)
+    app.register_blueprint(workshop_outcomes.bp)
+    app.register_blueprint(scheduled.bp)
     middleware.register(app)
     return app

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -164,13 +164,20 @@ def check_schedule(sessions: Sequence[Session], places: Places, opens: datetime,
     if len(sessions) > MAX_SESSIONS:
         raise InvalidInput(f"A workshop has at most {MAX_SESSIONS} sessions.", code="too_many_sessions",
                            field="sessions")
-    ordered = tuple(sorted(sessions, key=lambda s: s.starts_at))
-    for i, session in enumerate(ordered):
-        if session.ends_at <= session.starts_at:
+    # Compare instants in UTC: aware datetimes sharing a tzinfo compare by wall clock, which is wrong
+    # across a clock change. Errors name sessions by the position the admin gave them.
+    def utc(moment: datetime) -> datetime:
+        return moment.astimezone(timezone.utc)
+
+    for i, session in enumerate(sessions):
+        if utc(session.ends_at) <= utc(session.starts_at):
             raise InvalidInput("A session must end after it starts.", code="session_ends_before_start",
                                field=f"sessions.{i}.end")
-        if i and session.starts_at < ordered[i - 1].ends_at:
-            raise InvalidInput("Sessions must not overlap.", code="sessions_overlap", field=f"sessions.{i}.start")
+    order = sorted(range(len(sessions)), key=lambda i: utc(sessions[i].starts_at))
+    for previous, current in zip(order, order[1:]):
+        if utc(sessions[current].starts_at) < utc(sessions[previous].ends_at):
+            raise InvalidInput("Sessions must not overlap.", code="sessions_overlap", field=f"sessions.{current}.start")
+    ordered = tuple(sessions[i] for i in order)
     if not venue and not online_url:
         raise InvalidInput("Give a venue address or an online joining link.", code="no_location", field="venue")
     if set(places.allocations) != set(Group):

@@ -211,6 +211,12 @@ def list_page(*, admin: bool, region: str | None, starts_from: datetime, starts_
     return Page(items=[_to_domain(r) for r in results], next_cursor=cursor.encode(results.last_evaluated_key, scope))
 
 
+def all_since(since: datetime) -> list[Workshop]:
+    """Every workshop (any status) that starts from ``since``: the scheduled jobs' working set."""
+    low = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [_to_domain(r) for r in WorkshopRecord.admin_index.query(LISTING, WorkshopRecord.starts_key >= low)]
+
+
 def visible_since(since: datetime) -> list[Workshop]:
     """Every workshop everyone may see that starts from ``since`` (for the scheduled jobs)."""
     low = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -248,7 +248,7 @@ def test_the_outbox_table_streams_new_messages_to_the_stream_trigger(mail):
     """The table is created with a keys-only stream, and the stream handler sends what it names."""
     import boto3
 
-    from chalicelib.api.email_events import send_new_messages
+    from chalicelib.api.scheduled import send_new_messages
     from chalicelib.store.outbox import OutboxRecord
 
     description = boto3.client("dynamodb", region_name="eu-west-2").describe_table(

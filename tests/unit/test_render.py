@@ -28,8 +28,22 @@ def service_test_context(**overrides: Any) -> dict[str, Any]:
 
 
 # Complete contexts for every shipped template; a new template without an entry here fails the test below.
+def _workshop_context(**extra: Any) -> dict[str, Any]:
+    return {"name": "Sam Taylor", "title": "Working together", "sessions": ["Monday 1 March 2027, 09:30 to 16:30"],
+            "venue": "Civic Centre", "online_url": "", **extra}
+
+
 CONTEXTS: dict[str, dict[str, Any]] = {
     "service_test": service_test_context(),
+    "workshop_confirmation": _workshop_context(),
+    "workshop_waiting": _workshop_context(position=3),
+    "workshop_promoted": _workshop_context(decline_url="https://partnerships.test/decline?token=x"),
+    "workshop_changed": _workshop_context(confirmed=True),
+    "workshop_cancelled": _workshop_context(confirmed=False),
+    "registration_cancelled": _workshop_context(reason="substituted"),
+    "workshop_left_waiting_list": _workshop_context(),
+    "workshop_reminder": _workshop_context(when="tomorrow"),
+    "workshop_feedback_request": _workshop_context(feedback_url="https://partnerships.test/feedback?token=x"),
 }
 
 

@@ -1,9 +1,10 @@
-"""Event-driven entry points of the email subsystem (not HTTP).
+"""Event-driven entry points (not HTTP): the email outbox and SES events, and the workshops' hourly job.
 
 * the outbox table's DynamoDB stream: send new messages at once (registered when
   ``OUTBOX_STREAM_ARN`` is configured, i.e. in AWS);
 * a schedule every minute: the sweeper, for retries and anything the stream missed;
-* the SNS topic of SES events: delivery, bounce, complaint, reject, delay.
+* the SNS topic of SES events: delivery, bounce, complaint, reject, delay;
+* every hour: the workshops' job (completion, reminders, feedback requests, places, notices).
 
 Chalice does not apply HTTP middleware to blueprint event handlers (chalice#1566), so each handler
 sets its own log context and flushes its metrics.
@@ -81,5 +82,18 @@ def ses_events(event: Any) -> None:
             return
         if isinstance(payload, dict):
             email_service.record_ses_event(payload)
+    finally:
+        flush_metrics()
+
+
+@bp.schedule(Rate(1, unit=Rate.HOURS), name="workshop_jobs")
+def workshop_jobs(event: Any) -> None:
+    """Hourly: complete finished workshops, send reminders and feedback requests, fill freed or released
+    places, and finish any interrupted notices. Every step is idempotent."""
+    from chalicelib.services import workshop_jobs as jobs
+
+    logger.set_correlation_id(None)
+    try:
+        jobs.run()
     finally:
         flush_metrics()
