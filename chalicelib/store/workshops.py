@@ -36,16 +36,48 @@ PUBLIC = "public"
 GROUP_KEY = {Group.LA_SOCIAL_WORKER: "la", Group.CAFCASS: "cafcass", Group.ADCS_PARTNER: "adcs"}
 
 
-def _index(name: str, hash_attr: str) -> type[GlobalSecondaryIndex[Any]]:
-    class _Index(GlobalSecondaryIndex["WorkshopRecord"]):
-        class Meta:
-            index_name = name
-            projection = AllProjection()
+class PublicIndex(GlobalSecondaryIndex["WorkshopRecord"]):
+    """Workshops everyone may see (sparse), by start."""
 
-    _Index.__name__ = name
-    setattr(_Index, hash_attr, UnicodeAttribute(hash_key=True))
-    _Index.starts_key = UnicodeAttribute(range_key=True)  # type: ignore[attr-defined]
-    return _Index
+    class Meta:
+        index_name = "public_index"
+        projection = AllProjection()
+
+    visible = UnicodeAttribute(hash_key=True)
+    starts_key = UnicodeAttribute(range_key=True)
+
+
+class PublicRegionIndex(GlobalSecondaryIndex["WorkshopRecord"]):
+    """Workshops everyone may see in one region (sparse), by start."""
+
+    class Meta:
+        index_name = "public_region_index"
+        projection = AllProjection()
+
+    visible_region = UnicodeAttribute(hash_key=True)
+    starts_key = UnicodeAttribute(range_key=True)
+
+
+class AdminIndex(GlobalSecondaryIndex["WorkshopRecord"]):
+    """All workshops, by start."""
+
+    class Meta:
+        index_name = "admin_index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    starts_key = UnicodeAttribute(range_key=True)
+
+
+class AdminRegionIndex(GlobalSecondaryIndex["WorkshopRecord"]):
+    """All workshops of one region, by start."""
+
+    class Meta:
+        index_name = "admin_region_index"
+        projection = AllProjection()
+
+    region = UnicodeAttribute(hash_key=True)
+    starts_key = UnicodeAttribute(range_key=True)
 
 
 class WorkshopRecord(Model):
@@ -90,10 +122,10 @@ class WorkshopRecord(Model):
     updated_at = UTCDateTimeAttribute()
     updated_by = UnicodeAttribute(null=True)
 
-    public_index = _index("public_index", "visible")()
-    public_region_index = _index("public_region_index", "visible_region")()
-    admin_index = _index("admin_index", "listing")()
-    admin_region_index = _index("admin_region_index", "region")()
+    public_index = PublicIndex()
+    public_region_index = PublicRegionIndex()
+    admin_index = AdminIndex()
+    admin_region_index = AdminRegionIndex()
 
 
 def attr(kind: str, group: Group) -> Any:
