@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from datetime import datetime, timezone
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.domain.organisations import ORG_CODE_PATTERN
 
@@ -26,6 +28,19 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")]
 PageLimit = Annotated[int, Field(ge=1, le=100)]
+
+_EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def _plausible(moment: datetime) -> datetime:
+    # Far-off instants (year 1, with an offset) overflow when converted to UTC: refuse them as input.
+    if not _EARLIEST <= moment <= _LATEST:
+        raise ValueError("must be between 2000 and 2099")
+    return moment
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
 # A deliberately plain check (one @, a dot in the domain, no spaces): delivery is the real test, and
 # email-validator would add its own cold-start cost.
 Email = Annotated[str, StringConstraints(min_length=6, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")]

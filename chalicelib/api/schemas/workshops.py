@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import ConfigDict, Field, HttpUrl, StringConstraints
 
 from chalicelib.api.schemas.common import (
     Cursor,
     Email,
     ErrorDetail,
+    Instant,
     Name,
     OrgCode,
     PageLimit,
@@ -42,7 +43,7 @@ _WORKSHOP_EXAMPLE = {
 class SessionIn(StrictModel):
     """One session, in Europe/London local time."""
 
-    date: date
+    date: Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
     start: time
     end: time
 
@@ -94,9 +95,9 @@ class WorkshopIn(StrictModel):
     online_url: HttpUrl | None = None
     sessions: list[SessionIn] = Field(min_length=1, max_length=10)
     places: PlacesIn
-    registration_opens_at: AwareDatetime
-    registration_closes_at: AwareDatetime
-    cancellation_deadline: AwareDatetime
+    registration_opens_at: Instant
+    registration_closes_at: Instant
+    cancellation_deadline: Instant
 
     def to_domain(self) -> Workshop:
         return Workshop(id="", title=self.title, description=self.description, host_org=self.host_org,
@@ -122,9 +123,9 @@ class WorkshopPatch(StrictModel):
     online_url: HttpUrl | None = None
     sessions: list[SessionIn] | None = Field(default=None, min_length=1, max_length=10)
     places: PlacesIn | None = None
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
-    cancellation_deadline: AwareDatetime | None = None
+    registration_opens_at: Instant | None = None
+    registration_closes_at: Instant | None = None
+    cancellation_deadline: Instant | None = None
 
     def changes(self) -> dict[str, object]:
         """Domain field changes for the fields sent (``null`` clears venue or online link only)."""
@@ -235,9 +236,9 @@ class WorkshopQuery(StrictModel):
     """Filters of the workshop listing."""
 
     region: Region | None = None
-    starts_from: AwareDatetime | None = Field(default=None, alias="from",
+    starts_from: Instant | None = Field(default=None, alias="from",
                                               description="Workshops starting at or after this (default: now).")
-    starts_before: AwareDatetime | None = Field(default=None, alias="to", description="...and before this.")
+    starts_before: Instant | None = Field(default=None, alias="to", description="...and before this.")
     limit: PageLimit = 20
     cursor: Cursor | None = None
 
@@ -421,5 +422,5 @@ class ReportQuery(StrictModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     region: Region | None = None
-    starts_from: AwareDatetime = Field(alias="from")
-    starts_before: AwareDatetime = Field(alias="to")
+    starts_from: Instant = Field(alias="from")
+    starts_before: Instant = Field(alias="to")
