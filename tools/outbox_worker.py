@@ -1,7 +1,7 @@
-"""The local stand-in for the outbox's stream trigger and sweeper: drain the outbox every second.
+"""The local stand-in for the scheduled functions: drain the outbox every second (in AWS: the outbox
+table's stream and the sweeper) and run the workshops' job every minute (in AWS: hourly).
 
-``make run`` starts it beside ``chalice local`` with the same environment; in AWS the outbox table's
-stream and a scheduled function run the same ``drain``.
+``make run`` starts it beside ``chalice local`` with the same environment.
 """
 
 from __future__ import annotations
@@ -21,11 +21,19 @@ def _stop(signum: int, frame: object) -> None:
 def main() -> int:
     """Drain until told to stop."""
     from chalicelib.observability import flush_metrics, logger
+    from chalicelib.services import workshop_jobs
     from chalicelib.services.email_sender import drain
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    next_jobs = 0.0
     while _running:
+        if time.monotonic() >= next_jobs:
+            next_jobs = time.monotonic() + 60
+            try:
+                workshop_jobs.run()
+            except Exception:  # keep the local loop alive; the error is in the log
+                logger.exception("workshop jobs failed")
         try:
             result = drain(time_budget_seconds=5)
             if result.outcomes:

@@ -124,7 +124,38 @@ def provision(seed_reference: bool = True) -> Identity:
         from chalicelib.services.directory_seed import seed
 
         seed()
+        seed_demo_workshop()
     return identity
+
+
+def seed_demo_workshop() -> str:
+    """A published demo workshop about five weeks ahead (28 places: 12 + 12 + 4, at most 4 per LA,
+    unfilled group places released 14 days before), so that `make run` has something to list."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from chalicelib.auth.caller import Caller, Role
+    from chalicelib.domain.workshops import Group, Places, Session, Workshop, WorkshopStatus
+    from chalicelib.services import workshops as scheduling
+
+    admin = Caller(id="demo-seed", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS")
+    now = datetime.now(timezone.utc)
+    first = (now + timedelta(days=35)).date()
+    first += timedelta(days=(7 - first.weekday()) % 7)  # a Monday
+    draft = Workshop(
+        id="", title="Working together in care proceedings (demo)",
+        description="Cafcass family court advisers and local authority social workers learn together how to "
+                    "prepare and use the social work evidence template in care and supervision applications.",
+        host_org="E08000025", region="west-midlands", venue="Council House, Victoria Square, Birmingham B1 1BB",
+        online_url=None,
+        sessions=(Session(first, time(9, 30), time(16, 30)), Session(first + timedelta(days=1), time(9, 30),
+                                                                     time(16, 30)),
+                  Session(first + timedelta(days=8), time(9, 30), time(13, 0))),
+        places=Places(capacity=28, allocations={Group.LA_SOCIAL_WORKER: 12, Group.CAFCASS: 12,
+                                                Group.ADCS_PARTNER: 4}, release_days_before=14, org_cap=4),
+        registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=28),
+        cancellation_deadline=now + timedelta(days=32))
+    created = scheduling.create_workshop(admin, draft, now=now)
+    return scheduling.set_status(admin, created.id, WorkshopStatus.PUBLISHED, now=now).id
 
 
 def provision_in_subprocess(env: dict[str, str]) -> Identity:
