@@ -111,6 +111,9 @@ def _interrupt(signum: int, frame: object) -> None:
 def main() -> int:
     """Run until Ctrl-C."""
     port = int(os.environ.get("PORT", "8000"))
+    import shutil
+
+    shutil.rmtree(ROOT / "var" / "mail", ignore_errors=True)  # every run starts with empty data, and mail
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     try:
