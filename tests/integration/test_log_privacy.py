@@ -34,3 +34,32 @@ def test_a_full_flow_logs_none_of_the_personal_values_it_sent(client, tokens, cl
     text = logs.text()
     for value in (PERSONAL_EMAIL, "jane", FREE_TEXT, "grandmother", "Private Road", token[:40], expired[:40]):
         assert value not in text, f"personal value leaked into logs: {value[:20]}..."  # ...without personal data
+
+
+def test_a_workshop_registration_logs_none_of_the_personal_values_it_sent(client, tokens, request):
+    from datetime import datetime, timedelta, timezone
+
+    admin = {**tokens.header("cafcass-admin"), "Content-Type": "application/json"}
+    start = (datetime.now(timezone.utc) + timedelta(days=20)).date()
+    workshop = client.post("/workshops", headers=admin, body=json.dumps({
+        "title": "Privacy workshop", "description": "x", "host_org": "E09000033", "region": "london", "venue": "Hall",
+        "sessions": [{"date": str(start), "start": "09:30", "end": "16:30"}],
+        "places": {"capacity": 1, "allocations": {"la-social-worker": 1, "cafcass": 0, "adcs-partner": 0}},
+        "registration_opens_at": datetime.now(timezone.utc).isoformat(),
+        "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=10)).isoformat(),
+        "cancellation_deadline": (datetime.now(timezone.utc) + timedelta(days=10)).isoformat()})).json_body
+    client.post(f"/workshops/{workshop['id']}/status", headers=admin, body='{"status": "published"}')
+    logs = request.getfixturevalue("service_logs")
+    people = [("Jane Private-Person", "jane.private@westminster.example.org"),
+              ("Joe Hidden-Name", "joe.hidden@westminster.example.org")]
+    ids = []
+    for name, email in people:
+        resp = client.post(f"/workshops/{workshop['id']}/registrations", headers=admin, body=json.dumps({
+            "name": name, "email": email, "organisation": "E09000033", "group": "la-social-worker",
+            "job_title": "Social worker", "access_needs": FREE_TEXT, "dietary_needs": "Coeliac, severe"}))
+        ids.append(resp.json_body["id"])
+    client.delete(f"/workshops/{workshop['id']}/registrations/{ids[0]}", headers=admin)  # promotes Joe
+    text = logs.text()
+    assert "registration confirmed" in text and "promoted" in text  # the flow was logged...
+    for value in [v for person in people for v in person] + [FREE_TEXT, "Coeliac", "Private-Person"]:
+        assert value not in text, f"personal value leaked into logs: {value[:12]}..."  # ...without personal data

@@ -179,7 +179,22 @@ class GroupPlaces(ResponseModel):
 class WorkshopOut(ResponseModel):
     """A workshop, with its places."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True,
+                              json_schema_extra={"examples": [{
+                                  "id": "730af589a9e8464bbd54e7345ca26c82", "title": "Working together in care proceedings",
+                                  "description": "A joint Cafcass and local authority workshop.", "host_org": "E08000025",
+                                  "region": "west-midlands", "venue": "Council House, Birmingham B1 1BB",
+                                  "online_url": None, "sessions": [{
+                                      "number": 1, "date": "2027-03-01", "start": "09:30", "end": "16:30",
+                                      "starts_at": "2027-03-01T09:30:00Z", "ends_at": "2027-03-01T16:30:00Z"}],
+                                  "status": "published", "capacity": 28, "places_left": 3,
+                                  "groups": {"la-social-worker": {"allocation": 12, "confirmed": 12, "waiting": 4},
+                                             "cafcass": {"allocation": 12, "confirmed": 10, "waiting": 0},
+                                             "adcs-partner": {"allocation": 4, "confirmed": 3, "waiting": 0}},
+                                  "release_days_before": 14, "places_released": False, "org_cap": 4,
+                                  "registration_opens_at": "2027-01-04T09:00:00Z",
+                                  "registration_closes_at": "2027-02-22T17:00:00Z",
+                                  "cancellation_deadline": "2027-02-26T17:00:00Z", "version": 2}]})
 
     id: str
     title: str
@@ -264,7 +279,15 @@ class RegistrationIn(StrictModel):
 class RegistrationOut(ResponseModel):
     """A registration. Access and dietary needs appear only for admins."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True,
+                              json_schema_extra={"examples": [{
+                                  "id": "8fa451d8e5984d1abf1fe1f0177b6652", "workshop_id": "730af589a9e8464bbd54e7345ca26c82",
+                                  "status": "waiting", "name": "Sam Taylor", "email": "sam.taylor@westminster.example.org",
+                                  "organisation": "E09000033", "group": "la-social-worker",
+                                  "job_title": "Senior social worker", "waiting_position": 1, "access_needs": None,
+                                  "dietary_needs": None, "attendance": None, "created_at": "2027-01-10T09:00:00Z",
+                                  "confirmed_at": None, "ended_at": None, "end_reason": None, "on_behalf": False,
+                                  "substitute_for": None, "substituted_by": None}]})
 
     id: str
     workshop_id: str
