@@ -44,7 +44,10 @@ from chalicelib.store.base import connection
 from chalicelib.store.registrations import GuardRecord, OrgCountRecord, RegistrationRecord, WaitingRecord
 from chalicelib.store.workshops import WorkshopRecord, attr
 
-MAX_ATTEMPTS = 40
+MAX_ATTEMPTS = 400
+# Inside the function's 25 s timeout and API Gateway's 29 s: past it the client is told to try again (409).
+RETRY_BUDGET_SECONDS = 15.0
+MAX_BACKOFF_SECONDS = 0.1  # short: a contended join succeeds for one contender per round, so rounds are cheap
 T = TypeVar("T")
 
 
@@ -108,12 +111,15 @@ def _check_self_registration(caller: Caller, who: Registrant) -> None:
 
 def _retrying(action: Callable[[int], T | None]) -> T:
     """Run ``action(attempt)`` until it returns a value; it returns ``None`` to ask for another attempt."""
+    deadline = time.monotonic() + RETRY_BUDGET_SECONDS
     for attempt in range(MAX_ATTEMPTS):
         result = action(attempt)
         if result is not None:
             return result
         count("RegistrationRetry")
-        time.sleep(random.uniform(0, min(1.0, 0.005 * (2 ** min(attempt, 8)))))
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(random.uniform(0, min(MAX_BACKOFF_SECONDS, 0.005 * (2 ** min(attempt, 5)))))
     raise Conflict("The workshop is very busy right now; please try again.", code="try_again")
 
 
@@ -147,9 +153,7 @@ _last_joined_ns = 0
 
 def _joined_key(registration_id: str) -> str:
     """Orders the waiting list by arrival: the real clock in nanoseconds (never the business ``now``, which
-    tests and jobs set), strictly increasing within a process. Joins to one group are serialised by the
-    condition on its waiting count, and a retried join gets a new, later key, so within a group the order is
-    the order in which joins committed."""
+    tests and jobs set), strictly increasing within a process; a retried join gets a new, later key."""
     global _last_joined_ns
     _last_joined_ns = max(time.time_ns(), _last_joined_ns + 1)
     return f"{_last_joined_ns:020d}#{registration_id}"
@@ -271,21 +275,25 @@ def _confirm(caller: Caller, workshop: Workshop, who: Registrant, registration_i
 
 
 def _wait_condition(workshop: Workshop, group: Group, reason: str, now: datetime) -> Any:
-    """Still a reason to wait, and nobody joined this group's list since we read it (positions are exact)."""
-    condition = (WorkshopRecord.status == WorkshopStatus.PUBLISHED.value) & \
-        (attr("waiting", group) == workshop.waiting.get(group, 0))
+    """On the workshop item: the reason to wait still holds when the join is written (so nobody joins the
+    list while a place they could take is free). Joins do not condition on each other: that would make
+    every simultaneous join to a group's list retry, and nothing needs it (order is by arrival time)."""
+    condition = WorkshopRecord.status == WorkshopStatus.PUBLISHED.value
     if reason == "full":
         return condition & (WorkshopRecord.confirmed_total >= WorkshopRecord.capacity)
     if reason == "group_full":
         return condition & (attr("confirmed", group) >= attr("alloc", group))
-    if reason == "others_waiting" and workshop.released(now):
-        return condition & (WorkshopRecord.waiting_total == workshop.waiting_total)
-    return condition  # org_cap is checked on the organisation's item; others_waiting by the count above
+    if reason == "others_waiting":
+        return condition & ((WorkshopRecord.waiting_total > 0) if workshop.released(now)
+                            else (attr("waiting", group) > 0))
+    return condition  # org_cap: checked on the organisation's item
 
 
 def _wait(caller: Caller, workshop: Workshop, who: Registrant, registration_id: str,
           previous: RegistrationRecord | None, reason: str, now: datetime) -> Outcome:
     joined = _joined_key(registration_id)
+    # The position when joining, as read: exact unless several people join this group's list at the same
+    # instant (then two may be told the same number). GET on the registration always gives the exact one.
     position = workshop.waiting.get(who.group, 0) + 1
     record = _new_record(workshop, who, caller, registration_id, RegistrationStatus.WAITING, now, joined_key=joined)
     with TransactWrite(connection=connection()) as t:
