@@ -240,11 +240,7 @@ def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | 
         except TransactWriteError as exc:
             if not _cancelled(exc):
                 raise
-            if n == 0:
-                previous = regs.existing_for(workshop_id, who.email)
-                if previous is not None and regs.is_active(previous):
-                    raise AlreadyRegistered(previous) from None
-            return None
+            return None  # the next attempt looks for a registration of this person first
 
     outcome = _retrying(attempt)
     if outcome.reason in ("org_cap", "others_waiting"):
