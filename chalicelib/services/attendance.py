@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib.auth.caller import Caller, Role
 from chalicelib.domain.errors import Conflict, InvalidInput, PermissionDenied
 from chalicelib.domain.workshops import RegistrationStatus
@@ -15,7 +13,7 @@ from chalicelib.observability import count, logger
 from chalicelib.services import workshop_mail as mail
 from chalicelib.store import registrations as regs
 from chalicelib.store import workshops as store
-from chalicelib.store.base import condition_failed
+from chalicelib.store.base import update_if
 from chalicelib.store.registrations import RegistrationRecord
 
 FEEDBACK_LINK_DAYS = 90
@@ -40,13 +38,9 @@ def record_attendance(caller: Caller, workshop_id: str, registration_id: str, se
             raise InvalidInput(f"Session {index} has not started yet.", code="session_not_started",
                                field=f"sessions.{number}")
     merged = {**regs.attendance_of(record), **sessions}
-    try:
-        record.update(actions=[RegistrationRecord.attendance.set(merged)],
-                      condition=RegistrationRecord.status == RegistrationStatus.CONFIRMED.value)
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise Conflict("The registration changed meanwhile.", code="edit_conflict") from None
-        raise
+    if not update_if(record, [RegistrationRecord.attendance.set(merged)],
+                     RegistrationRecord.status == RegistrationStatus.CONFIRMED.value):
+        raise Conflict("The registration changed meanwhile.", code="edit_conflict")
     count("AttendanceRecorded", len(sessions))
     return record
 
@@ -81,17 +75,13 @@ def give_feedback(token: str, rating: int, changed_practice: str, comment: str |
         raise PermissionDenied("Feedback is for people who attended.", code="not_an_attendee")
     if changed_practice not in CHANGED_PRACTICE:
         raise InvalidInput("Answer yes, no or not_yet.", code="invalid_answer", field="changed_practice")
-    try:
-        record.update(actions=[RegistrationRecord.feedback_at.set(now or datetime.now(timezone.utc)),
+    given = update_if(record, [RegistrationRecord.feedback_at.set(now or datetime.now(timezone.utc)),
                                RegistrationRecord.feedback_rating.set(rating),
                                RegistrationRecord.feedback_changed_practice.set(changed_practice),
                                RegistrationRecord.feedback_comment.set(comment) if comment
                                else RegistrationRecord.feedback_comment.remove()],
-                      condition=RegistrationRecord.feedback_at.does_not_exist())
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise Conflict("Feedback has already been given with this link. Thank you.",
-                           code="feedback_already_given") from None
-        raise
+                      RegistrationRecord.feedback_at.does_not_exist())
+    if not given:
+        raise Conflict("Feedback has already been given with this link. Thank you.", code="feedback_already_given")
     count("FeedbackReceived")
     logger.info("feedback received", extra={"workshop_id": workshop_id, "rating": rating})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -37,7 +37,7 @@ from chalicelib.domain.workshops import (
 )
 from chalicelib.observability import count, logger
 from chalicelib.services import workshop_mail as mail
-from chalicelib.store import outbox
+from chalicelib.services.email import queue
 from chalicelib.store import registrations as regs
 from chalicelib.store import workshops as store
 from chalicelib.store.base import connection
@@ -206,11 +206,6 @@ def _org_place(t: TransactWrite, workshop: Workshop, org: str, delta: int) -> No
     t.update(record, actions=[OrgCountRecord.confirmed.add(delta)], condition=condition)
 
 
-def _queue(t: TransactWrite, messages: Iterable[OutgoingEmail], now: datetime) -> None:
-    for message in messages:
-        outbox.add_to(t, message, now)
-
-
 def _cancelled(exc: TransactWriteError) -> bool:
     return exc.cause_response_code == "TransactionCanceledException"
 
@@ -263,7 +258,7 @@ def _confirm(caller: Caller, workshop: Workshop, who: Registrant, registration_i
         _org_place(t, workshop, who.organisation, +1)
         _guard(t, workshop.id, who.email, registration_id, previous)
         t.save(record, condition=RegistrationRecord.sk.does_not_exist())
-        _queue(t, [mail.confirmation(workshop, who.email, who.name)], now)
+        queue([mail.confirmation(workshop, who.email, who.name)], t, now)
     count("RegistrationConfirmed")
     logger.info("registration confirmed", extra={"workshop_id": workshop.id, "registration_id": registration_id,
                                                  "group": who.group.value})
@@ -304,7 +299,7 @@ def _wait(caller: Caller, workshop: Workshop, who: Registrant, registration_id: 
         t.save(record, condition=RegistrationRecord.sk.does_not_exist())
         t.save(WaitingRecord(workshop_id=workshop.id, sk=regs.wait_sk(joined), registration_id=registration_id,
                              group=who.group.value, organisation=who.organisation))
-        _queue(t, [mail.waiting(workshop, who.email, who.name, position)], now)
+        queue([mail.waiting(workshop, who.email, who.name, position)], t, now)
     count("RegistrationWaiting")
     logger.info("registration waiting", extra={"workshop_id": workshop.id, "registration_id": registration_id,
                                                "group": who.group.value, "reason": reason, "position": position})
@@ -357,7 +352,7 @@ def fill_freed_places(workshop_id: str, now: datetime | None = None, limit: int 
                         "waiting_total": -1, f"waiting_{store.GROUP_KEY[entry.group]}": -1}),
                         condition=_exact(workshop))
                     _org_place(t, workshop, entry.organisation, +1)
-                    _queue(t, [email], now)
+                    queue([email], t, now)
             except TransactWriteError as exc:
                 if not _cancelled(exc):
                     raise
@@ -457,7 +452,7 @@ def _end(workshop_id: str, registration_id: str, reason: str, now: datetime) -> 
                 for org, delta in org_deltas.items():
                     if delta:
                         _org_place(t, workshop, org, delta)
-                _queue(t, messages, now)
+                queue(messages, t, now)
         except TransactWriteError as exc:
             if not _cancelled(exc):
                 raise
@@ -484,7 +479,7 @@ def _leave_waiting_list(record: RegistrationRecord, now: datetime) -> Outcome | 
                      condition=WaitingRecord.sk.exists())
             t.update(WorkshopRecord(workshop_id=record.workshop_id), actions=[
                 WorkshopRecord.waiting_total.add(-1), attr("waiting", group).add(-1)])
-            _queue(t, [mail.left_waiting_list(workshop, record.email, record.name)], now)
+            queue([mail.left_waiting_list(workshop, record.email, record.name)], t, now)
     except TransactWriteError as exc:
         if not _cancelled(exc):
             raise
@@ -530,8 +525,8 @@ def substitute(caller: Caller, workshop_id: str, registration_id: str, colleague
                 WorkshopStatus.PUBLISHED.value, WorkshopStatus.CLOSED.value))
             _guard(t, workshop_id, colleague.email, new_id, previous)
             t.save(new_record, condition=RegistrationRecord.sk.does_not_exist())
-            _queue(t, [mail.confirmation(workshop, colleague.email, colleague.name),
-                       mail.place_cancelled(workshop, record.email, record.name, "substituted")], now)
+            queue([mail.confirmation(workshop, colleague.email, colleague.name),
+                   mail.place_cancelled(workshop, record.email, record.name, "substituted")], t, now)
     except TransactWriteError as exc:
         if not _cancelled(exc):
             raise

@@ -7,8 +7,10 @@ No ``host`` is set: botocore picks up ``AWS_ENDPOINT_URL`` by itself.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
@@ -29,6 +31,17 @@ class StoreMeta:
 def condition_failed(exc: PynamoDBException) -> bool:
     """True when a write was refused because its condition did not hold (not an outage or a bug)."""
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def update_if(record: Model, actions: list[Any], condition: Any) -> bool:
+    """One conditional UpdateItem; ``False`` when the condition did not hold (``record`` then is unchanged)."""
+    try:
+        record.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 _connection: Connection | None = None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -26,7 +26,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.organisations import Nation, Organisation, OrgType, Region, name_key
 from chalicelib.settings import get_settings
 from chalicelib.store import cursor
-from chalicelib.store.base import StoreMeta, condition_failed
+from chalicelib.store.base import StoreMeta, condition_failed, update_if
 
 LISTING = "organisation"
 HEALTH_PROBE_KEY = "~health-probe"
@@ -153,13 +153,9 @@ def update(org: Organisation, expected_version: int, actor: str | None) -> Organ
                  OrganisationRecord.updated_at, OrganisationRecord.updated_by):
         value = getattr(probe, attr.attr_name)
         actions.append(attr.remove() if value is None else attr.set(value))
-    try:
-        rec.update(actions=actions, condition=OrganisationRecord.code.exists())
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise Conflict("The organisation was changed by someone else; read it again and retry.",
-                           code="edit_conflict") from None
-        raise
+    if not update_if(rec, actions, OrganisationRecord.code.exists()):
+        raise Conflict("The organisation was changed by someone else; read it again and retry.",
+                       code="edit_conflict")
     return _to_domain(rec)
 
 

@@ -18,14 +18,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.outbox import LEASE_SECONDS, DeliveryStatus, MailKind, OutgoingEmail, SendStatus
 from chalicelib.settings import get_settings
-from chalicelib.store.base import StoreMeta, condition_failed
+from chalicelib.store.base import StoreMeta, update_if
 
 QUEUE = "due"
 RETENTION = timedelta(days=90)
@@ -132,18 +131,11 @@ def claim(message_id: str, now: datetime) -> Claimed | None:
     it, or it is finished, or not yet due: exactly one of two racing senders wins."""
     token = uuid.uuid4().hex
     record = OutboxRecord(message_id=message_id)
-    try:
-        record.update(
-            actions=[OutboxRecord.status.set(SendStatus.SENDING.value), OutboxRecord.claim.set(token),
-                     OutboxRecord.due_at.set(_iso(now + timedelta(seconds=LEASE_SECONDS))),
-                     OutboxRecord.attempts.add(1)],
-            condition=(OutboxRecord.queue == QUEUE) & (OutboxRecord.due_at <= _iso(now)),
-        )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return None
-        raise
-    return Claimed(record=record, claim=token)
+    taken = update_if(record, [OutboxRecord.status.set(SendStatus.SENDING.value), OutboxRecord.claim.set(token),
+                               OutboxRecord.due_at.set(_iso(now + timedelta(seconds=LEASE_SECONDS))),
+                               OutboxRecord.attempts.add(1)],
+                      condition=(OutboxRecord.queue == QUEUE) & (OutboxRecord.due_at <= _iso(now)))
+    return Claimed(record=record, claim=token) if taken else None
 
 
 def _finish(claimed: Claimed, status: SendStatus, now: datetime, **fields: Any) -> bool:
@@ -152,14 +144,8 @@ def _finish(claimed: Claimed, status: SendStatus, now: datetime, **fields: Any) 
                OutboxRecord.claim.remove(), OutboxRecord.finished_at.set(now),
                OutboxRecord.expires_at.set(now + RETENTION)]
     actions += [getattr(OutboxRecord, name).set(value) for name, value in fields.items() if value is not None]
-    try:
-        OutboxRecord(message_id=claimed.record.message_id).update(actions=actions,
-                                                                  condition=OutboxRecord.claim == claimed.claim)
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False  # the lease ran out and another sender took over
-        raise
-    return True
+    # False: the lease ran out and another sender took over.
+    return update_if(OutboxRecord(message_id=claimed.record.message_id), actions, OutboxRecord.claim == claimed.claim)
 
 
 def mark_sent(claimed: Claimed, ses_message_id: str, now: datetime) -> bool:
@@ -179,16 +165,10 @@ def mark_suppressed(claimed: Claimed, reason: str, now: datetime) -> bool:
 
 def retry_later(claimed: Claimed, reason: str, at: datetime) -> bool:
     """Give the message back to the queue, due again at ``at``."""
-    try:
-        OutboxRecord(message_id=claimed.record.message_id).update(
-            actions=[OutboxRecord.status.set(SendStatus.PENDING.value), OutboxRecord.due_at.set(_iso(at)),
-                     OutboxRecord.claim.remove(), OutboxRecord.last_error.set(reason)],
-            condition=OutboxRecord.claim == claimed.claim)
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    return update_if(OutboxRecord(message_id=claimed.record.message_id),
+                     [OutboxRecord.status.set(SendStatus.PENDING.value), OutboxRecord.due_at.set(_iso(at)),
+                      OutboxRecord.claim.remove(), OutboxRecord.last_error.set(reason)],
+                     OutboxRecord.claim == claimed.claim)
 
 
 def record_delivery(message_id: str, status: DeliveryStatus, at: datetime) -> bool:
@@ -197,14 +177,8 @@ def record_delivery(message_id: str, status: DeliveryStatus, at: datetime) -> bo
     Later events win over earlier ones (a delay followed by a delivery ends ``delivered``), but an event
     older than the one recorded does not overwrite it: SNS does not guarantee order.
     """
-    try:
-        OutboxRecord(message_id=message_id).update(
-            actions=[OutboxRecord.delivery_status.set(status.value), OutboxRecord.delivery_at.set(at)],
-            condition=OutboxRecord.message_id.exists()
-            & (OutboxRecord.delivery_at.does_not_exist() | (OutboxRecord.delivery_at <= at)),
-        )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return get(message_id) is not None
-        raise
-    return True
+    recorded = update_if(OutboxRecord(message_id=message_id),
+                         [OutboxRecord.delivery_status.set(status.value), OutboxRecord.delivery_at.set(at)],
+                         OutboxRecord.message_id.exists()
+                         & (OutboxRecord.delivery_at.does_not_exist() | (OutboxRecord.delivery_at <= at)))
+    return recorded or get(message_id) is not None

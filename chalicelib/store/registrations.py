@@ -182,14 +182,6 @@ def org_counts(workshop_id: str) -> dict[str, int]:
             for r in OrgCountRecord.query(workshop_id, OrgCountRecord.sk.startswith(ORG), consistent_read=True)}
 
 
-def org_count(workshop_id: str, code: str) -> int:
-    """Confirmed places of one organisation (one consistent GetItem)."""
-    try:
-        return int(OrgCountRecord.get(workshop_id, org_sk(code), consistent_read=True).confirmed)
-    except DoesNotExist:
-        return 0
-
-
 def for_workshop(workshop_id: str) -> list[RegistrationRecord]:
     """Every registration of a workshop, in creation order of ids (consistent, paged)."""
     return list(RegistrationRecord.query(workshop_id, RegistrationRecord.sk.startswith(REG), consistent_read=True))

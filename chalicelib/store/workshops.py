@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -29,7 +29,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.workshops import VISIBLE_TO_ALL, Group, Places, Session, Workshop, WorkshopStatus
 from chalicelib.settings import get_settings
 from chalicelib.store import cursor
-from chalicelib.store.base import StoreMeta, condition_failed
+from chalicelib.store.base import StoreMeta, update_if
 
 LISTING = "workshop"
 PUBLIC = "public"
@@ -206,13 +206,8 @@ def update_definition(w: Workshop, expected_version: int, actor: str, now: datet
     actions = [getattr(WorkshopRecord, name).remove() if value is None else getattr(WorkshopRecord, name).set(value)
                for name, value in _definition_values(w, actor, now).items()]
     actions += [WorkshopRecord.edit_version.add(1)] + (extra or [])
-    try:
-        rec.update(actions=actions, condition=WorkshopRecord.edit_version == expected_version)
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise Conflict("The workshop was changed by someone else; read it again and retry.",
-                           code="edit_conflict") from None
-        raise
+    if not update_if(rec, actions, WorkshopRecord.edit_version == expected_version):
+        raise Conflict("The workshop was changed by someone else; read it again and retry.", code="edit_conflict")
     return _to_domain(rec)
 
 
@@ -247,9 +242,3 @@ def all_since(since: datetime) -> list[Workshop]:
     """Every workshop (any status) that starts from ``since``: the scheduled jobs' working set."""
     low = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return [_to_domain(r) for r in WorkshopRecord.admin_index.query(LISTING, WorkshopRecord.starts_key >= low)]
-
-
-def visible_since(since: datetime) -> list[Workshop]:
-    """Every workshop everyone may see that starts from ``since`` (for the scheduled jobs)."""
-    low = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return [_to_domain(r) for r in WorkshopRecord.public_index.query(PUBLIC, WorkshopRecord.starts_key >= low)]
