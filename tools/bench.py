@@ -71,7 +71,7 @@ PEAK_RSS_GOAL_MB = 150.0
 APP_IMPORT = "import app"
 BASELINE_IMPORT = f'import boto3; boto3.client("dynamodb", region_name="{REGION}")'
 # For information: the app does not create its DynamoDB client at import; its first request does.
-APP_CLIENT_IMPORT = ("import app; from chalicelib.store.base import all_models; "
+APP_CLIENT_IMPORT = ("import app; from chalicelib.core.dynamo.base import all_models; "
                      "[m._get_connection().connection.client for m in all_models()]")
 
 # Runs inside the fresh interpreter: time only the statement, then report as the last stdout line.
@@ -401,8 +401,8 @@ def _in_process_app(counter: DynamoCalls, patched: bool = False) -> Iterator[tup
         from tools import provision
 
         identity = provision.provision()
-        from chalicelib.auth.tokens import KeySet, TokenVerifier, set_default_verifier
-        from chalicelib.settings import get_settings
+        from chalicelib.core.auth.tokens import KeySet, TokenVerifier, set_default_verifier
+        from chalicelib.core.settings import get_settings
 
         issuer = f"https://cognito-idp.{get_settings().region}.amazonaws.com/{identity.user_pool_id}"
         set_default_verifier(TokenVerifier(issuer=issuer, client_ids=(identity.client_id,),
@@ -491,7 +491,7 @@ def service_memory_worker(out: Path) -> None:
         os.environ.update(COGNITO_USER_POOL_ID=identity.user_pool_id, COGNITO_CLIENT_IDS=identity.client_id)
         import boto3
 
-        from chalicelib.settings import reset_settings
+        from chalicelib.core.settings import reset_settings
 
         reset_settings()
         idp = boto3.client("cognito-idp", region_name=REGION)
@@ -600,7 +600,7 @@ RATE_SECONDS = 7.5
 
 def _outbox_message(i: int, run: str) -> Any:
     """A queued service message as the API builds it (template ``service_test``, full context)."""
-    from chalicelib.domain.outbox import OutgoingEmail
+    from chalicelib.mail.domain import OutgoingEmail
 
     to = f"bench.{run}.{i}@example.org"  # distinct recipients
     return OutgoingEmail(message_id=f"bench-{run}-{i:05d}", to=to, template="service_test", capability="service",
@@ -612,7 +612,7 @@ def _enqueue(n: int, run: str) -> None:
     """Queue ``n`` messages (BatchWriteItem of the store's own records: setup, not measured)."""
     from datetime import datetime, timezone
 
-    from chalicelib.store import outbox
+    from chalicelib.mail.store import outbox
 
     now = datetime.now(timezone.utc)
     with outbox.OutboxRecord.batch_write() as batch:
@@ -652,9 +652,9 @@ def outbox_worker(out: Path) -> None:
         from tools import provision
 
         provision.provision()  # as section 2./3.: tables, SES identity and configuration set, Cognito, seed
-        from chalicelib.notify import ses
-        from chalicelib.services.email_sender import RateLimiter, drain
-        from chalicelib.settings import get_settings
+        from chalicelib.mail.adapters import ses
+        from chalicelib.mail.services.sender import RateLimiter, drain
+        from chalicelib.core.settings import get_settings
 
         ses_backend = get_backend("ses")[DEFAULT_ACCOUNT_ID][REGION]
         ses_client = ses.client()  # created outside the measured windows

@@ -4,7 +4,7 @@
 ``chalice.local.LocalGateway.handle_request``, which answers a missing
 ``Authorization`` header, an unknown path or an authorizer's deny with API
 Gateway's *default* bodies. In AWS, ``infra/`` replaces those with the
-definitions in ``chalicelib.api.gateway_responses``; :func:`install` makes the
+definitions in ``chalicelib.core.http.gateway_responses``; :func:`install` makes the
 local emulation do the same, so local runs and tests see what clients of the
 deployed service see. Verified by the e2e and integration tests (a chalice
 upgrade that changes these internals fails them).
@@ -16,7 +16,7 @@ from typing import Any
 
 from chalice import local
 
-from chalicelib.api.gateway_responses import GATEWAY_RESPONSES
+from chalicelib.core.http.gateway_responses import GATEWAY_RESPONSES
 
 
 class GatewayError(local.LocalGatewayException):

@@ -10,7 +10,7 @@ written are snapshotted, to undo a write that fails half way. Errors are the sam
 ``MultipleTransactionsException`` for an item named twice, ``TooManyTransactionsException`` over 100.
 
 Installed by ``tools.embedded_aws`` (``make run``, e2e and concurrency tests) and the integration tests'
-in-process moto. ``tests/integration/test_moto_transactions.py`` checks it against those semantics.
+in-process moto. ``tests/integration/emulator/test_moto_transactions.py`` checks it against those semantics.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ def _stop(signum: int, frame: object) -> None:
 
 def main() -> int:
     """Drain until told to stop."""
-    from chalicelib.observability import flush_metrics, logger
-    from chalicelib.services import workshop_jobs
-    from chalicelib.services.email_sender import drain
+    from chalicelib.core.observability import flush_metrics, logger
+    from chalicelib.workshops.services import jobs as workshop_jobs
+    from chalicelib.mail.services.sender import drain
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

@@ -53,7 +53,7 @@ class Identity:
 
 def create_tables() -> list[str]:
     """Create every table from the PynamoDB models (same keys and indexes as in AWS)."""
-    from chalicelib.store.base import all_models
+    from chalicelib.core.dynamo.base import all_models
 
     created = []
     for model in all_models():
@@ -73,7 +73,7 @@ def verify_sender(ses_client: Any, sender: str, configuration_set: str | None) -
 
 def create_identity(idp: Any) -> Identity:
     """A user pool with the ``custom:org`` attribute, the role groups and one demo user per role."""
-    from chalicelib.auth.caller import Role
+    from chalicelib.core.auth.caller import Role
 
     pool = idp.create_user_pool(
         PoolName="partnerships-local", UsernameAttributes=["email"],
@@ -113,7 +113,7 @@ def provision(seed_reference: bool = True) -> Identity:
     """Everything the service needs, in the account ``AWS_ENDPOINT_URL`` points at."""
     import boto3
 
-    from chalicelib.settings import get_settings
+    from chalicelib.core.settings import get_settings
 
     settings = get_settings()
     create_tables()
@@ -121,7 +121,7 @@ def provision(seed_reference: bool = True) -> Identity:
                   settings.ses_configuration_set)
     identity = create_identity(boto3.client("cognito-idp", region_name=settings.region))
     if seed_reference:
-        from chalicelib.services.directory_seed import seed
+        from chalicelib.directory.seed import seed
 
         seed()
         seed_demo_workshop()
@@ -133,9 +133,9 @@ def seed_demo_workshop() -> str:
     unfilled group places released 14 days before), so that `make run` has something to list."""
     from datetime import datetime, time, timedelta, timezone
 
-    from chalicelib.auth.caller import Caller, Role
-    from chalicelib.domain.workshops import Group, Places, Session, Workshop, WorkshopStatus
-    from chalicelib.services import workshops as scheduling
+    from chalicelib.core.auth.caller import Caller, Role
+    from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
+    from chalicelib.workshops.services import scheduling as scheduling
 
     admin = Caller(id="demo-seed", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS")
     now = datetime.now(timezone.utc)

@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--overwrite", action="store_true", help="also reset existing entries to the file's values")
     args = parser.parse_args(argv)
-    from chalicelib.services.directory_seed import seed
+    from chalicelib.directory.seed import seed
 
     result = seed(overwrite=args.overwrite)
     print(f"created {len(result.created)}, updated {len(result.updated)}, unchanged {result.unchanged}")

@@ -38,9 +38,9 @@ def _setup() -> subprocess.Popen[str]:
 
 
 def _workshop(allocations: tuple[int, int, int], org_cap: int | None) -> Any:
-    from chalicelib.auth.caller import Caller, Role
-    from chalicelib.domain.workshops import Group, Places, Session, Workshop, WorkshopStatus
-    from chalicelib.services import workshops as scheduling
+    from chalicelib.core.auth.caller import Caller, Role
+    from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
+    from chalicelib.workshops.services import scheduling as scheduling
 
     admin = Caller(id="admin", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS",
                    email="cafcass.admin@example.org")
@@ -59,8 +59,8 @@ def _workshop(allocations: tuple[int, int, int], org_cap: int | None) -> Any:
 
 def _people(n: int) -> list[Any]:
     """A mix of groups; LA social workers from 30 authorities."""
-    from chalicelib.domain.workshops import Group
-    from chalicelib.services.registrations import Registrant
+    from chalicelib.workshops.domain.rules import Group
+    from chalicelib.workshops.services.registrations import Registrant
 
     las = [f"E09{i:06d}" for i in range(1, 31)]
     people = []
@@ -78,10 +78,10 @@ def _people(n: int) -> list[Any]:
 
 def _facts(workshop_id: str) -> dict[str, Any]:
     """Everything the test checks, read back from the tables."""
-    from chalicelib.domain.workshops import position
-    from chalicelib.store import registrations as regs
-    from chalicelib.store import workshops as store
-    from chalicelib.store.outbox import OutboxRecord
+    from chalicelib.workshops.domain.rules import position
+    from chalicelib.workshops.store import registrations as regs
+    from chalicelib.workshops.store import workshops as store
+    from chalicelib.mail.store.outbox import OutboxRecord
 
     w = store.get(workshop_id, consistent=True)
     records = regs.for_workshop(workshop_id)
@@ -116,7 +116,7 @@ def _facts(workshop_id: str) -> dict[str, Any]:
 
 def registrations_race(n: int = 300) -> dict[str, Any]:
     """``n`` people register at once for 30 places (12/12/6) with a cap of 2 per local authority."""
-    from chalicelib.services import registrations as placing
+    from chalicelib.workshops.services import registrations as placing
 
     admin, w = _workshop((12, 12, 6), org_cap=2)
     people = _people(n)
@@ -136,8 +136,8 @@ def registrations_race(n: int = 300) -> dict[str, Any]:
 
 def cancellations_race() -> dict[str, Any]:
     """A full workshop with a waiting list; at once: 8 cancellations and 12 new registrations."""
-    from chalicelib.services import registrations as placing
-    from chalicelib.store import registrations as regs
+    from chalicelib.workshops.services import registrations as placing
+    from chalicelib.workshops.store import registrations as regs
 
     admin, w = _workshop((6, 6, 3), org_cap=None)
     people = _people(60)
@@ -168,9 +168,9 @@ def cancellations_race() -> dict[str, Any]:
 def group_race(n: int = 100) -> dict[str, Any]:
     """``n`` social workers from 50 authorities race for a group of 10 places in a workshop of 20: only the
     group allocation stands between them and an overbooked group."""
-    from chalicelib.domain.workshops import Group
-    from chalicelib.services import registrations as placing
-    from chalicelib.services.registrations import Registrant
+    from chalicelib.workshops.domain.rules import Group
+    from chalicelib.workshops.services import registrations as placing
+    from chalicelib.workshops.services.registrations import Registrant
 
     admin, w = _workshop((10, 10, 0), org_cap=None)
     people = [Registrant(name=f"G{i}", email=f"g{i}@example.org", organisation=f"E09{i % 50:06d}",

@@ -58,8 +58,8 @@ def aws() -> Iterator[provision.Identity]:
 
     install()  # moto's TransactWriteItems copies whole tables per item; this one has DynamoDB's semantics
     with mock_aws():
-        from chalicelib.auth.tokens import KeySet, TokenVerifier, set_default_verifier
-        from chalicelib.settings import get_settings
+        from chalicelib.core.auth.tokens import KeySet, TokenVerifier, set_default_verifier
+        from chalicelib.core.settings import get_settings
 
         identity = provision.provision()
         issuer = f"https://cognito-idp.{get_settings().region}.amazonaws.com/{identity.user_pool_id}"
@@ -144,7 +144,7 @@ def service_logs() -> Iterator[CapturedLogs]:
     logger (botocore, chalice), starting now."""
     import logging
 
-    from chalicelib.observability import logger
+    from chalicelib.core.observability import logger
 
     captured = CapturedLogs()
     json_handler = logging.StreamHandler(captured.stream)
@@ -191,9 +191,9 @@ def mail(aws: provision.Identity) -> Iterator[Mail]:
     """An empty outbox and suppression list, and a record of every SES request made during the test."""
     from moto.backends import get_backend
 
-    from chalicelib.notify import ses
-    from chalicelib.store.outbox import OutboxRecord
-    from chalicelib.store.suppressions import SuppressionRecord
+    from chalicelib.mail.adapters import ses
+    from chalicelib.mail.store.outbox import OutboxRecord
+    from chalicelib.mail.store.suppressions import SuppressionRecord
 
     for model in (OutboxRecord, SuppressionRecord):
         with model.batch_write() as batch:

@@ -1,1 +1,0 @@
-"""Request and response models of the API (pydantic v2), one module per capability."""

@@ -1,0 +1,46 @@
+"""The built-in Chalice authorizer: verifies the Cognito token and passes the identity on.
+
+It never denies. API Gateway can only turn an authorizer's refusal into a 403
+(or, by raising, a 401 that ``chalice local`` cannot reproduce), and neither
+carries our JSON error envelope. So the authorizer verifies the token and
+returns either ``status=valid`` with the caller's identity or
+``status=invalid`` with a reason code; the route layer (``endpoint``) refuses
+with 401/403 according to each route's access rule. Behaviour is identical
+under ``chalice local``, the test client and API Gateway.
+
+A request without an ``Authorization`` header never reaches this function:
+API Gateway (and ``chalice local``) answer 401 themselves.
+"""
+
+from __future__ import annotations
+
+from chalice import AuthResponse, Blueprint
+from chalice.app import AuthRequest
+
+from chalicelib.core.auth.caller import Caller
+from chalicelib.core.auth.tokens import InvalidToken, default_verifier
+from chalicelib.core.observability import logger
+
+bp = Blueprint(__name__)
+
+
+def resolve(authorization: str) -> dict[str, str]:
+    """Verify an ``Authorization`` header value and return the authorizer context (strings only)."""
+    logger.set_correlation_id(None)  # a TOKEN authorizer event has no request id; do not reuse the last one
+    scheme, _, token = authorization.strip().partition(" ")
+    try:
+        if scheme.lower() != "bearer":
+            raise InvalidToken("not_bearer")
+        claims = default_verifier().verify(token.strip())
+        caller = Caller.from_claims(claims)
+    except InvalidToken as exc:
+        logger.info("token refused", extra={"reason": exc.reason})
+        return {"status": "invalid", "reason": exc.reason}
+    return {"status": "valid", "exp": str(int(claims["exp"])), **caller.to_context()}
+
+
+@bp.authorizer(ttl_seconds=300)
+def cognito_authorizer(auth_request: AuthRequest) -> AuthResponse:
+    """Identity for every signed-in route; access rules are applied per route."""
+    context = resolve(auth_request.token or "")
+    return AuthResponse(routes=["*"], principal_id=context.get("sub", "anonymous"), context=context)

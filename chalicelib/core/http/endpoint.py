@@ -1,0 +1,227 @@
+"""How a route is declared: one decorator that registers the Chalice route, states
+who may call it, parses and validates the request, and shapes the response.
+
+Every route goes through :func:`endpoint`, so every route has an access rule,
+strict request parsing, the JSON error envelope, and an entry in the OpenAPI
+document (which is built from the :class:`EndpointSpec` attached here).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.core.http.authorizer import cognito_authorizer
+from chalicelib.core.http.errors import JSON, HttpError, RequestValidationError, error_response, internal_error_response
+from chalicelib.core.auth.caller import Access, Caller
+from chalicelib.core.errors import BadRequest, DomainError, NotAuthenticated
+from chalicelib.core.observability import logger
+from chalicelib.core.settings import get_settings
+
+P = TypeVar("P")
+Q = TypeVar("Q")
+B = TypeVar("B")
+
+_TOKEN_MESSAGES = {
+    "expired": ("token_expired", "Your sign-in has expired; sign in again."),
+    "missing": ("not_authenticated", "Sign in and send your token as 'Authorization: Bearer <token>'."),
+}
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """Everything the API description needs to know about one route."""
+
+    method: str
+    path: str
+    access: Access
+    summary: str
+    tag: str
+    description: str = ""
+    path_model: type[BaseModel] | None = None
+    query_model: type[BaseModel] | None = None
+    body_model: type[BaseModel] | None = None
+    response_model: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    also: tuple[int, ...] = ()  # other statuses answered with ``response_model`` (e.g. health's 503)
+    error_models: tuple[tuple[int, type[BaseModel]], ...] = ()  # statuses whose body is not the plain envelope
+    max_body_bytes: int | None = None
+    response_content_type: str = JSON
+
+    def error_statuses(self) -> list[int]:
+        """Every error status the route can answer with (derived, so the document cannot forget one)."""
+        statuses = set(self.errors) | {500}
+        if self.access.signed_in:
+            statuses.add(401)
+            if self.access.roles:
+                statuses.add(403)
+        if self.path_model or self.query_model or self.body_model:
+            statuses.add(422)
+        if self.query_model and "cursor" in self.query_model.model_fields:
+            statuses.add(400)
+        if self.body_model:
+            statuses |= {400, 413, 415}
+        return sorted(statuses - set(self.also))
+
+
+@dataclass(frozen=True)
+class ApiCall(Generic[P, Q, B]):
+    """A parsed, authorised request as a handler sees it."""
+
+    caller: Caller | None
+    path: P
+    query: Q
+    body: B
+    request_id: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def signed_in(self) -> Caller:
+        """The caller of a route that requires sign-in (never ``None`` there)."""
+        if self.caller is None:
+            raise NotAuthenticated(_TOKEN_MESSAGES["missing"][1], code="not_authenticated", field="Authorization")
+        return self.caller
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A handler result with a status or headers other than the route's defaults."""
+
+    body: BaseModel | None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[ApiCall[Any, Any, Any]], BaseModel | Reply | Response]
+
+
+def _field_name(loc: tuple[Any, ...], default: str) -> str:
+    return ".".join(str(part) for part in loc) or default
+
+
+def _validate(model: type[BaseModel], data: Any, default_field: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, default_field) from None
+
+
+def _validation_error(exc: ValidationError, default_field: str) -> RequestValidationError:
+    # pydantic's "msg" never contains the input; its "input" key (which might be personal data) is dropped.
+    details = [{"field": _field_name(tuple(e["loc"]), default_field), "code": e["type"], "message": e["msg"]}
+               for e in exc.errors(include_url=False, include_input=False)]
+    return RequestValidationError(details)
+
+
+def _caller_from(context: Mapping[str, Any]) -> tuple[Caller | None, str]:
+    """The caller the authorizer vouched for, and otherwise why not."""
+    auth = context.get("authorizer") or {}
+    if auth.get("status") != "valid":
+        return None, str(auth.get("reason") or "missing")
+    # API Gateway may serve a cached authorizer result after the token expired: re-check expiry here.
+    if float(auth.get("exp") or 0) < time.time():
+        return None, "expired"
+    return Caller.from_context(auth), ""
+
+
+def _require_caller(spec: EndpointSpec, context: Mapping[str, Any]) -> Caller | None:
+    caller, reason = _caller_from(context)
+    if spec.access.signed_in and caller is None:
+        code, message = _TOKEN_MESSAGES.get(reason, ("invalid_token", "Your token is not valid; sign in again."))
+        raise NotAuthenticated(message, code=code, field="Authorization")
+    spec.access.check(caller)
+    return caller
+
+
+def _parse_query(spec: EndpointSpec, request: Any) -> BaseModel | None:
+    params = request.query_params
+    if spec.query_model is None:
+        return None
+    data: dict[str, str] = {}
+    for name in (params or {}):
+        values = params.getlist(name)
+        if len(values) > 1:
+            raise RequestValidationError([{"field": name, "code": "repeated_parameter",
+                                           "message": "Give this parameter once."}])
+        data[name] = values[0]
+    return _validate(spec.query_model, data, "query")
+
+
+def _parse_body(spec: EndpointSpec, request: Any) -> BaseModel | None:
+    if spec.body_model is None:
+        return None
+    raw: bytes = request.raw_body or b""
+    limit = spec.max_body_bytes or get_settings().max_body_bytes
+    if len(raw) > limit:
+        raise HttpError(413, "body_too_large", f"The request body is larger than {limit} bytes.", "body")
+    content_type = (request.headers.get("content-type") or "").lower()
+    media_type, _, params = content_type.partition(";")
+    charset = params.strip().removeprefix("charset=").strip('"') if "charset=" in params else "utf-8"
+    if media_type.strip() != JSON or charset not in ("utf-8", "utf8"):
+        raise HttpError(415, "unsupported_media_type", "Send the body as 'Content-Type: application/json' "
+                        "(UTF-8).", "Content-Type")
+    try:
+        return spec.body_model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise BadRequest("The request body is not valid JSON.", code="malformed_json", field="body") from None
+        raise _validation_error(exc, "body") from None
+
+
+def _shape(spec: EndpointSpec, result: BaseModel | Reply | Response) -> Response:
+    if isinstance(result, Response):
+        return result
+    reply = result if isinstance(result, Reply) else Reply(body=result)
+    status = reply.status or spec.status
+    if reply.body is None:
+        return Response(body="", status_code=status, headers=dict(reply.headers))
+    headers = {"Content-Type": spec.response_content_type, **reply.headers}
+    return Response(body=reply.body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, tag: str,
+             description: str = "", path_model: type[BaseModel] | None = None,
+             query_model: type[BaseModel] | None = None, body_model: type[BaseModel] | None = None,
+             response_model: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
+             also: tuple[int, ...] = (), error_models: tuple[tuple[int, type[BaseModel]], ...] = (),
+             max_body_bytes: int | None = None, response_content_type: str = JSON) -> Callable[[Handler], Handler]:
+    """Register ``handler`` as the route ``method path`` on ``bp`` (see the module docstring)."""
+    spec = EndpointSpec(method=method, path=path, access=access, summary=summary, tag=tag,
+                        description=description, path_model=path_model, query_model=query_model,
+                        body_model=body_model, response_model=response_model, status=status, errors=errors,
+                        also=also, error_models=error_models, max_body_bytes=max_body_bytes, response_content_type=response_content_type)
+
+    def decorate(handler: Handler) -> Handler:
+        def view(**path_params: str) -> Response:
+            request = bp.current_request
+            try:
+                caller = _require_caller(spec, request.context)
+                call: ApiCall[Any, Any, Any] = ApiCall(
+                    caller=caller,
+                    path=_validate(spec.path_model, path_params, "path") if spec.path_model else None,
+                    query=_parse_query(spec, request),
+                    body=_parse_body(spec, request),
+                    request_id=str(request.context.get("requestId", "")),
+                    headers=request.headers,
+                )
+                return _shape(spec, handler(call))
+            except DomainError as exc:
+                return error_response(exc)
+            except Exception:  # a bug or an outage: log the trace, tell the client only a correlation id
+                logger.exception("unhandled error", extra={"route": spec.path, "method": spec.method})
+                return internal_error_response(str(request.context.get("requestId", "")))
+
+        view.__name__ = handler.__name__
+        view.__doc__ = handler.__doc__
+        view.endpoint_spec = spec  # type: ignore[attr-defined]  # read by the OpenAPI builder
+        bp.route(path, methods=[method], authorizer=cognito_authorizer if access.signed_in else None,
+                 content_types=["*/*"])(view)
+        return handler
+
+    return decorate

@@ -1,0 +1,78 @@
+"""Pydantic models shared by every capability's API: errors, pages, and field types."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from datetime import datetime, timezone
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.directory.domain import ORG_CODE_PATTERN
+
+
+class StrictModel(BaseModel):
+    """Base of every request model: unknown fields are an error, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class ResponseModel(BaseModel):
+    """Base of every response model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+OrgCode = Annotated[str, StringConstraints(pattern=ORG_CODE_PATTERN, min_length=2, max_length=32)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")]
+PageLimit = Annotated[int, Field(ge=1, le=100)]
+
+_EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def _plausible(moment: datetime) -> datetime:
+    # Far-off instants (year 1, with an offset) overflow when converted to UTC: refuse them as input.
+    if not _EARLIEST <= moment <= _LATEST:
+        raise ValueError("must be between 2000 and 2099")
+    return moment
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+# A deliberately plain check (one @, a dot in the domain, no spaces): delivery is the real test, and
+# email-validator would add its own cold-start cost.
+Email = Annotated[str, StringConstraints(min_length=6, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")]
+
+
+class FieldError(ResponseModel):
+    """One field that failed validation."""
+
+    field: str
+    code: str
+    message: str
+
+
+class ErrorDetail(ResponseModel):
+    """What went wrong, for people and programs."""
+
+    code: str = Field(description="Stable snake_case code; safe to branch on.", examples=["validation_error"])
+    message: str = Field(description="A sentence for people.")
+    field: str | None = Field(description="The input at fault, if any (body field, query or path parameter, "
+                                          "or header).")
+    correlation_id: str | None = Field(default=None, description="Quote this when reporting a server error.")
+    details: list[FieldError] | None = Field(default=None, description="Every field at fault (validation only).")
+
+
+class ErrorResponse(ResponseModel):
+    """Every error response has this shape."""
+
+    error: ErrorDetail
+
+
+class PageQuery(StrictModel):
+    """Pagination parameters shared by list endpoints."""
+
+    limit: PageLimit = Field(default=50, description="Items per page (1 to 100).")
+    cursor: Cursor | None = Field(default=None, description="The `next_cursor` of the previous page.")

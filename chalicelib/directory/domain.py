@@ -1,0 +1,124 @@
+"""The organisation directory: local authorities, Cafcass, Cafcass Cymru and ADCS.
+
+Pure rules: what an organisation is, which codes are valid, and how an edit
+is checked. Storage lives in ``chalicelib.directory.store``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import Enum
+
+from chalicelib.core.errors import InvalidInput
+
+ORG_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,31}$"
+GSS_LA_CODE_PATTERN = r"^[EW](06|08|09|10)[0-9]{6}$"
+_GSS_LA = re.compile(GSS_LA_CODE_PATTERN)
+
+
+def is_local_authority_code(code: str) -> bool:
+    """True for a GSS code of a local authority with children's services."""
+    return bool(_GSS_LA.match(code))
+
+
+class OrgType(str, Enum):
+    """Kinds of organisation in the partnership."""
+
+    LOCAL_AUTHORITY = "local_authority"
+    CAFCASS = "cafcass"
+    ADCS = "adcs"
+
+
+class Nation(str, Enum):
+    """The two nations the partnership covers."""
+
+    ENGLAND = "england"
+    WALES = "wales"
+
+
+class Region(str, Enum):
+    """ONS regions of England, Wales as a whole, and ``national`` for national bodies."""
+
+    NORTH_EAST = "north-east"
+    NORTH_WEST = "north-west"
+    YORKSHIRE_AND_THE_HUMBER = "yorkshire-and-the-humber"
+    EAST_MIDLANDS = "east-midlands"
+    WEST_MIDLANDS = "west-midlands"
+    EAST_OF_ENGLAND = "east-of-england"
+    LONDON = "london"
+    SOUTH_EAST = "south-east"
+    SOUTH_WEST = "south-west"
+    WALES = "wales"
+    NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """One entry of the directory."""
+
+    code: str
+    name: str
+    type: OrgType
+    region: Region
+    nation: Nation
+    cafcass_service_area: str | None = None
+    reviewing_org: str | None = None
+    active: bool = True
+    version: int | None = None
+    updated_at: datetime | None = None
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def name_key(name: str) -> str:
+    """A case-, accent- and punctuation-insensitive sort key ("Ynys Môn" -> "ynys-mon").
+
+    Only ``[a-z0-9-]`` remain, all of which sort after the ``#`` that separates
+    the parts of a stored sort key, so "Cafcass" sorts before "Cafcass Cymru".
+    """
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return _NOT_ALNUM.sub("-", folded.lower()).strip("-")
+
+
+def check(org: Organisation) -> Organisation:
+    """Apply the directory's consistency rules; raise ``InvalidInput`` naming the field at fault.
+
+    Returns the organisation with derived fields filled in (a local authority's
+    reviewing organisation follows from its nation).
+    """
+    if org.region is not Region.NATIONAL and (org.nation is Nation.WALES) != (org.region is Region.WALES):
+        raise InvalidInput("Region and nation disagree: Welsh organisations are in region 'wales'.",
+                           code="invalid_region", field="region")
+    if org.type is not OrgType.LOCAL_AUTHORITY:
+        if org.reviewing_org is not None or org.cafcass_service_area is not None:
+            raise InvalidInput("Only local authorities have a reviewing organisation or Cafcass service area.",
+                               code="not_a_local_authority",
+                               field="reviewing_org" if org.reviewing_org is not None else "cafcass_service_area")
+        return org
+    if not _GSS_LA.match(org.code):
+        raise InvalidInput("A local authority's code must be its GSS code, for example E09000033.",
+                           code="invalid_code", field="code")
+    if org.region is Region.NATIONAL:
+        raise InvalidInput("A local authority belongs to a region, not 'national'.",
+                           code="invalid_region", field="region")
+    if (org.code[0] == "W") != (org.nation is Nation.WALES):
+        raise InvalidInput("A GSS code starting with W is Welsh, with E English.", code="invalid_nation",
+                           field="nation")
+    expected_reviewer = "CAFCASS-CYMRU" if org.nation is Nation.WALES else "CAFCASS"
+    if org.reviewing_org not in (None, expected_reviewer):
+        raise InvalidInput(f"Evidence from a local authority in {org.nation.value.title()} is reviewed "
+                           f"by {expected_reviewer}.", code="invalid_reviewing_org", field="reviewing_org")
+    return replace(org, reviewing_org=expected_reviewer)
+
+
+def apply_edit(current: Organisation, changes: dict[str, object]) -> Organisation:
+    """The organisation after a partial edit, checked. Fields derived from others are re-derived
+    unless the edit sets them explicitly (a new nation implies a new reviewing organisation)."""
+    derived: dict[str, object] = {}
+    if "nation" in changes and "reviewing_org" not in changes:
+        derived["reviewing_org"] = None
+    return check(replace(current, **{**derived, **changes}))  # type: ignore[arg-type]

@@ -1,0 +1,187 @@
+"""Email use cases other than sending: a test message, unsubscribing, suppressions, SES delivery events."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.core.auth.caller import Caller, Role
+from chalicelib.core.errors import InvalidInput, NotFound
+from chalicelib.mail.domain import DeliveryStatus, MailKind, OutgoingEmail
+from chalicelib.core import links
+from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
+from chalicelib.core.observability import count, logger
+from chalicelib.core.settings import get_settings
+from chalicelib.mail.store import outbox
+from chalicelib.mail.store import suppressions
+
+TEST_LIST = "service-test"
+LONDON = ZoneInfo("Europe/London")
+
+
+def new_message_id() -> str:
+    """Our identifier of a message (also its SES tag and header)."""
+    return uuid.uuid4().hex
+
+
+def queue(messages: list[OutgoingEmail], transaction: TransactWrite, now: datetime) -> None:
+    """Add messages to a business transaction: they exist if and only if the change does."""
+    for message in messages:
+        outbox.add_to(transaction, message, now)
+
+
+def send_test_email(caller: Caller, with_invitation: bool, optional: bool, now: datetime | None = None) -> str:
+    """Queue a test message to the calling admin, to check that email (and invitations) work end to end."""
+    caller.require_any(Role.CAFCASS_ADMIN, Role.ADCS_ADMIN)
+    if not caller.email:
+        raise InvalidInput("Your token has no email address to send the test to; use an ID token.",
+                           code="no_email_in_token", field="Authorization")
+    now = now or datetime.now(timezone.utc)
+    message_id = new_message_id()
+    invitation = None
+    if with_invitation:
+        start = (now.astimezone(LONDON) + timedelta(days=7)).replace(hour=10, minute=0, second=0, microsecond=0)
+        invitation = Invitation(
+            sessions=(CalendarSession(uid=f"{message_id}-test@partnerships", starts_at=start,
+                                      ends_at=start + timedelta(hours=1), summary="Partnerships service test",
+                                      location="Online"),),
+            organizer_email=get_settings().ses_sender, organizer_name=get_settings().ses_sender_name,
+            attendee_email=caller.email, attendee_name=None, sequence=0).to_dict()
+    message = OutgoingEmail(
+        message_id=message_id, to=caller.email, template="service_test", capability="service",
+        context={"recipient_name": "colleague", "recipient_email": caller.email,
+                 "requested_at": now.astimezone(LONDON).strftime("%d %B %Y at %H:%M"),
+                 "has_invitation": with_invitation},
+        kind=MailKind.OPTIONAL if optional else MailKind.SERVICE, list_id=TEST_LIST if optional else None,
+        invitation=invitation)
+    outbox.enqueue(message, now)
+    count("EmailQueued")
+    return message_id
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """What an admin may see of a message's journey (not its content)."""
+
+    message_id: str
+    template: str
+    capability: str
+    status: str
+    attempts: int
+    delivery_status: str | None
+    last_error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def get_message(caller: Caller, message_id: str) -> MessageView:
+    """Where a message is: queued, sent, failed, suppressed; and what SES reported."""
+    caller.require_any(Role.CAFCASS_ADMIN)
+    rec = outbox.get(message_id)
+    if rec is None:
+        raise NotFound("No message has this id.", code="message_not_found", field="message_id")
+    return MessageView(message_id=rec.message_id, template=rec.template, capability=rec.capability,
+                       status=rec.status, attempts=int(rec.attempts), delivery_status=rec.delivery_status,
+                       last_error=rec.last_error, created_at=rec.created_at, finished_at=rec.finished_at)
+
+
+def unsubscribe(token: str, now: datetime | None = None) -> str:
+    """Honour a one-click unsubscribe link: suppress that list for that address. Returns the list id."""
+    data = links.read_token(token, "unsubscribe")
+    address, list_id = data.get("a"), data.get("l")
+    if not isinstance(address, str) or not isinstance(list_id, str):
+        raise links.InvalidLink("This link is not valid.", field="token")
+    suppressions.add(address, suppressions.list_scope(list_id), "unsubscribe", now or datetime.now(timezone.utc),
+                     source_message_id=data.get("m") if isinstance(data.get("m"), str) else None)
+    count("EmailUnsubscribed")
+    logger.info("unsubscribed", extra={"list_id": list_id})
+    return list_id
+
+
+def describe_unsubscribe(token: str) -> str:
+    """Check an unsubscribe link without acting on it (a GET must not unsubscribe: link scanners follow
+    links). Returns the list id."""
+    data = links.read_token(token, "unsubscribe")
+    list_id = data.get("l")
+    if not isinstance(list_id, str):
+        raise links.InvalidLink("This link is not valid.", field="token")
+    return list_id
+
+
+def list_suppressions(caller: Caller, limit: int, cursor: str | None) -> suppressions.Page:
+    """The suppression list, newest first (admins: it holds addresses)."""
+    caller.require_any(Role.CAFCASS_ADMIN)
+    return suppressions.list_page(limit, cursor)
+
+
+def remove_suppression(caller: Caller, suppression_id: str) -> None:
+    """Let mail reach an address again (for example after a mailbox was fixed)."""
+    caller.require_any(Role.CAFCASS_ADMIN)
+    suppressions.remove(suppression_id)
+    count("SuppressionRemoved")
+    logger.info("suppression removed", extra={"suppression_id": suppression_id, "by": caller.id})
+
+
+_EVENT_STATUS = {
+    "Delivery": DeliveryStatus.DELIVERED,
+    "Complaint": DeliveryStatus.COMPLAINED,
+    "Reject": DeliveryStatus.REJECTED,
+    "DeliveryDelay": DeliveryStatus.DELAYED,
+}
+
+
+def _parse_time(value: Any, fallback: datetime) -> datetime:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return fallback
+
+
+def record_ses_event(event: dict[str, Any], now: datetime | None = None) -> str:
+    """Apply one SES event (configuration set -> SNS). Returns what was done, for logs and tests.
+
+    Permanent bounces and complaints put the recipient on the suppression list. Addresses in the
+    payload are used, never logged.
+    """
+    now = now or datetime.now(timezone.utc)
+    kind = event.get("eventType") or event.get("notificationType")
+    mail = event.get("mail") if isinstance(event.get("mail"), dict) else {}
+    tags = mail.get("tags") if isinstance(mail.get("tags"), dict) else {}
+    ids = tags.get("message_id") or []
+    message_id = ids[0] if isinstance(ids, list) and ids and isinstance(ids[0], str) else None
+    if kind == "Bounce":
+        bounce = event.get("bounce") or {}
+        permanent = bounce.get("bounceType") == "Permanent"
+        status = DeliveryStatus.BOUNCED_PERMANENT if permanent else DeliveryStatus.BOUNCED_TRANSIENT
+        detail, recipients_key = bounce, "bouncedRecipients"
+    elif kind in _EVENT_STATUS:
+        status = _EVENT_STATUS[kind]
+        detail = event.get({"Delivery": "delivery", "Complaint": "complaint", "Reject": "reject",
+                            "DeliveryDelay": "deliveryDelay"}[kind]) or {}
+        recipients_key = "complainedRecipients" if kind == "Complaint" else ""
+        permanent = kind == "Complaint"
+    else:
+        logger.info("ses event ignored", extra={"event_type": str(kind)[:40]})
+        return "ignored"
+    at = _parse_time(detail.get("timestamp"), now)
+    if permanent and recipients_key:
+        for recipient in detail.get(recipients_key) or []:
+            address = recipient.get("emailAddress") if isinstance(recipient, dict) else None
+            if isinstance(address, str) and "@" in address:
+                suppressions.add(address, suppressions.ALL, "complaint" if kind == "Complaint" else "bounce", now,
+                                 source_message_id=message_id)
+                count("EmailSuppressionAdded")
+    known = message_id is not None and outbox.record_delivery(message_id, status, at)
+    count({"Delivery": "EmailDelivered", "Bounce": "EmailBounced", "Complaint": "EmailComplained",
+           "Reject": "EmailRejected", "DeliveryDelay": "EmailDelayed"}[kind])
+    logger.info("ses event recorded", extra={"event_type": kind, "status": status.value, "message_id": message_id,
+                                             "known_message": known})
+    return status.value if known else f"{status.value}:unknown_message"
+

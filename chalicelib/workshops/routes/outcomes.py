@@ -1,0 +1,87 @@
+"""Routes for what happens at and after a workshop: attendance, feedback, and reports."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
+from chalicelib.workshops.schemas.workshops import (
+    AttendanceIn,
+    FeedbackIn,
+    FeedbackInfoOut,
+    FeedbackReceivedOut,
+    FiguresOut,
+    RegionReportOut,
+    RegistrationOut,
+    RegistrationPath,
+    ReportQuery,
+    TokenQuery,
+    WorkshopPath,
+    WorkshopReportOut,
+)
+from chalicelib.workshops.routes.registrations import registration_out
+from chalicelib.core.auth.caller import Access, Role
+from chalicelib.workshops.domain.rules import Workshop
+from chalicelib.workshops.services import attendance
+from chalicelib.workshops.services import reports as workshop_reports
+
+bp = Blueprint(__name__)
+TAG = "Workshops"
+ADMINS = Access.only(Role.CAFCASS_ADMIN)
+
+
+@endpoint(bp, "/workshops/{workshop_id}/registrations/{registration_id}/attendance", "PUT", access=ADMINS,
+          tag=TAG, summary="Record attendance",
+          description="Present or absent, per session number, for a person with a place; sessions that have "
+                      "not started cannot be recorded.", path_model=RegistrationPath, body_model=AttendanceIn,
+          response_model=RegistrationOut, errors=(404, 409))
+def record_attendance(call: ApiCall[RegistrationPath, None, AttendanceIn]) -> RegistrationOut:
+    """Record attendance."""
+    record = attendance.record_attendance(call.signed_in, call.path.workshop_id, call.path.registration_id,
+                                          dict(call.body.sessions))
+    return registration_out(record, call.signed_in)
+
+
+@endpoint(bp, "/feedback", "GET", access=Access.public(), tag=TAG, summary="Check a feedback link",
+          description="The signed link in the feedback request is the authority.", query_model=TokenQuery,
+          response_model=FeedbackInfoOut, errors=(400, 404))
+def feedback_info(call: ApiCall[None, TokenQuery, None]) -> FeedbackInfoOut:
+    """Which workshop a feedback link is for."""
+    info = attendance.feedback_invitation(call.query.token)
+    return FeedbackInfoOut(workshop_title=info.workshop_title, already_given=info.already_given)
+
+
+@endpoint(bp, "/feedback", "POST", access=Access.public(), tag=TAG, summary="Give feedback",
+          description="One response per attendee: a second one with the same link is a 409.",
+          query_model=TokenQuery, body_model=FeedbackIn, response_model=FeedbackReceivedOut, status=201,
+          errors=(400, 403, 404, 409))
+def give_feedback(call: ApiCall[None, TokenQuery, FeedbackIn]) -> FeedbackReceivedOut:
+    """Store feedback."""
+    b = call.body
+    attendance.give_feedback(call.query.token, b.rating, b.changed_practice, b.comment)
+    return FeedbackReceivedOut(received=True, message="Thank you for your feedback.")
+
+
+def _report(w: Workshop, figures: object) -> WorkshopReportOut:
+    return WorkshopReportOut(workshop_id=w.id, title=w.title, region=w.region, starts_at=w.starts_at,
+                             status=w.status, figures=FiguresOut.of(figures))
+
+
+@endpoint(bp, "/reports/workshops/{workshop_id}", "GET", access=ADMINS, tag=TAG, summary="Report on a workshop",
+          path_model=WorkshopPath, response_model=WorkshopReportOut, errors=(404,))
+def workshop_report(call: ApiCall[WorkshopPath, None, None]) -> WorkshopReportOut:
+    """One workshop's figures."""
+    workshop, figures = workshop_reports.workshop_report(call.signed_in, call.path.workshop_id)
+    return _report(workshop, figures)
+
+
+@endpoint(bp, "/reports/workshops", "GET", access=ADMINS, tag=TAG, summary="Report on workshops over a period",
+          description="Workshops starting in [from, to), in one region or all: totals and each workshop.",
+          query_model=ReportQuery, response_model=RegionReportOut)
+def region_report(call: ApiCall[None, ReportQuery, None]) -> RegionReportOut:
+    """Figures per region and date range."""
+    q = call.query
+    region = q.region.value if q.region else None
+    totals, rows = workshop_reports.region_report(call.signed_in, region, q.starts_from, q.starts_before)
+    return RegionReportOut(region=region, starts_from=q.starts_from, starts_before=q.starts_before,
+                           totals=FiguresOut.of(totals), workshops=[_report(w, f) for w, f in rows])

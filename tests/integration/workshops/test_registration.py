@@ -1,0 +1,192 @@
+"""Workshop registration with DynamoDB and SES in moto: places per group, the organisation cap, the waiting
+list, cancellation with promotion, substitution, duplicates and the emails each step queues."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+
+from chalicelib.core.auth.caller import Caller, Role
+from chalicelib.core.errors import Conflict, InvalidInput, PermissionDenied
+from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
+from chalicelib.workshops.services import registrations as placing
+from chalicelib.workshops.services import scheduling as scheduling
+from chalicelib.mail.store import outbox
+from chalicelib.workshops.store import registrations as regs
+from chalicelib.workshops.store import workshops as store
+from chalicelib.mail.store.outbox import OutboxRecord
+
+ADMIN = Caller(id="admin-1", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS",
+               email="cafcass.admin@example.org")
+NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
+
+
+def make_workshop(capacity=(2, 1, 1), org_cap=None, release_days=None, start=date(2027, 3, 1)) -> Workshop:
+    la, cafcass, adcs = capacity
+    draft = Workshop(
+        id="", title="Working together", description="Joint workshop", host_org="E09000033", region="london",
+        venue="Civic Centre, Room 2", online_url=None,
+        sessions=(Session(start, time(9, 30), time(16, 30)), Session(start + timedelta(days=1), time(9, 30),
+                                                                     time(16, 30)),
+                  Session(start + timedelta(days=8), time(9, 30), time(13, 0))),
+        places=Places(capacity=la + cafcass + adcs, allocations={Group.LA_SOCIAL_WORKER: la, Group.CAFCASS: cafcass,
+                                                                 Group.ADCS_PARTNER: adcs},
+                      release_days_before=release_days, org_cap=org_cap),
+        registration_opens_at=datetime(2027, 1, 1, tzinfo=timezone.utc),
+        registration_closes_at=datetime(2027, 2, 20, tzinfo=timezone.utc),
+        cancellation_deadline=datetime(2027, 2, 25, tzinfo=timezone.utc))
+    created = scheduling.create_workshop(ADMIN, draft, now=NOW)
+    return scheduling.set_status(ADMIN, created.id, WorkshopStatus.PUBLISHED, now=NOW)
+
+
+def person(n: int, org: str = "E09000033", group: Group = Group.LA_SOCIAL_WORKER) -> placing.Registrant:
+    return placing.Registrant(name=f"Person {n}", email=f"person{n}@example.org", organisation=org, group=group,
+                              job_title="Social worker", access_needs="Step-free access", dietary_needs="None")
+
+
+def queued(workshop_id: str | None = None) -> list[tuple[str, str]]:
+    """(template, recipient) of every queued message, oldest first."""
+    items = sorted(OutboxRecord.scan(), key=lambda r: r.created_at)
+    return [(r.template, r.recipient) for r in items
+            if workshop_id is None or workshop_id in (r.context + (r.invitation or ""))
+            or r.template.startswith("workshop") or r.template == "registration_cancelled"]
+
+
+@pytest.fixture()
+def clean_mail(mail):
+    return mail
+
+
+def test_places_per_group_then_the_waiting_list_in_order(clean_mail):
+    w = make_workshop(capacity=(2, 1, 1))
+    first = placing.register(ADMIN, w.id, person(1), now=NOW)
+    second = placing.register(ADMIN, w.id, person(2), now=NOW)
+    third = placing.register(ADMIN, w.id, person(3), now=NOW)
+    fourth = placing.register(ADMIN, w.id, person(4), now=NOW)
+    assert [o.record.status for o in (first, second, third, fourth)] == ["confirmed", "confirmed", "waiting", "waiting"]
+    assert (third.position, fourth.position) == (1, 2)
+    cafcass = placing.register(ADMIN, w.id, person(5, "CAFCASS", Group.CAFCASS), now=NOW)
+    assert cafcass.record.status == "confirmed"  # the LA group is full, not the workshop
+    state = store.get(w.id, consistent=True)
+    assert state.confirmed == {Group.LA_SOCIAL_WORKER: 2, Group.CAFCASS: 1, Group.ADCS_PARTNER: 0}
+    assert state.waiting[Group.LA_SOCIAL_WORKER] == 2
+    templates = [t for t, _ in queued()]
+    assert templates.count("workshop_confirmation") == 3 and templates.count("workshop_waiting") == 2
+    waiting_mail = next(json.loads(r.context) for r in OutboxRecord.scan() if r.template == "workshop_waiting"
+                        and r.recipient == "person4@example.org")
+    assert waiting_mail["position"] == 2
+
+
+def test_a_second_registration_is_409_with_the_existing_one(clean_mail):
+    w = make_workshop()
+    first = placing.register(ADMIN, w.id, person(10), now=NOW)
+    with pytest.raises(placing.AlreadyRegistered) as err:
+        placing.register(ADMIN, w.id, person(10), now=NOW)
+    assert err.value.record.registration_id == first.record.registration_id
+    assert store.get(w.id, consistent=True).confirmed_total == 1
+
+
+def test_cancelling_gives_the_place_to_the_first_eligible_person_waiting(clean_mail):
+    w = make_workshop(capacity=(1, 1, 1))
+    a = placing.register(ADMIN, w.id, person(20), now=NOW)
+    b = placing.register(ADMIN, w.id, person(21), now=NOW)
+    c = placing.register(ADMIN, w.id, person(22), now=NOW)
+    assert (b.position, c.position) == (1, 2)
+    placing.cancel(ADMIN, w.id, a.record.registration_id, now=NOW)
+    assert regs.get(w.id, a.record.registration_id).status == "cancelled"
+    assert regs.get(w.id, b.record.registration_id).status == "confirmed"
+    assert placing.get_registration(ADMIN, w.id, c.record.registration_id).position == 1
+    state = store.get(w.id, consistent=True)
+    assert state.confirmed[Group.LA_SOCIAL_WORKER] == 1 and state.waiting[Group.LA_SOCIAL_WORKER] == 1
+    templates = queued()
+    assert ("registration_cancelled", "person20@example.org") in templates
+    assert ("workshop_promoted", "person21@example.org") in templates
+
+
+def test_the_organisation_cap_skips_people_whose_organisation_is_full(clean_mail):
+    w = make_workshop(capacity=(3, 0, 0), org_cap=1)
+    a = placing.register(ADMIN, w.id, person(30, "E09000033"), now=NOW)
+    b = placing.register(ADMIN, w.id, person(31, "E09000033"), now=NOW)  # cap: waits although places are free
+    c = placing.register(ADMIN, w.id, person(32, "E09000001"), now=NOW)
+    assert (a.record.status, b.record.status, c.record.status) == ("confirmed", "waiting", "confirmed")
+    assert b.reason == "org_cap"
+    placing.cancel(ADMIN, w.id, a.record.registration_id, now=NOW)  # frees Westminster's place: b gets it
+    assert regs.get(w.id, b.record.registration_id).status == "confirmed"
+
+
+def test_released_places_go_to_anyone(clean_mail):
+    w = make_workshop(capacity=(1, 1, 0), release_days=30)
+    placing.register(ADMIN, w.id, person(40), now=NOW)
+    before = placing.register(ADMIN, w.id, person(41), now=NOW)
+    assert before.record.status == "waiting"  # the LA group is full and places are not released yet
+    after_release = datetime(2027, 2, 1, tzinfo=timezone.utc)  # within 30 days of 1 March
+    assert placing.fill_freed_places(w.id, after_release) == 1
+    assert regs.get(w.id, before.record.registration_id).status == "confirmed"  # took the unfilled Cafcass place
+
+
+def test_leaving_the_waiting_list(clean_mail):
+    w = make_workshop(capacity=(1, 0, 0))
+    placing.register(ADMIN, w.id, person(50), now=NOW)
+    b = placing.register(ADMIN, w.id, person(51), now=NOW)
+    placing.cancel(ADMIN, w.id, b.record.registration_id, now=NOW)
+    assert regs.get(w.id, b.record.registration_id).status == "left_waiting_list"
+    assert store.get(w.id, consistent=True).waiting_total == 0
+    assert regs.waiting_list(w.id) == []
+    again = placing.register(ADMIN, w.id, person(51), now=NOW)  # may register again after leaving
+    assert again.record.status == "waiting" and again.position == 1
+
+
+def test_self_registration_must_match_the_token(clean_mail):
+    w = make_workshop()
+    worker = Caller(id="sw", roles=frozenset({Role.LA_SOCIAL_WORKER}), organisation="E09000033",
+                    email="person60@example.org")
+    assert placing.register(worker, w.id, person(60), now=NOW).record.status == "confirmed"
+    with pytest.raises(PermissionDenied):
+        placing.register(worker, w.id, person(61), now=NOW)  # someone else
+    other_org = Caller(id="sw2", roles=frozenset({Role.LA_SOCIAL_WORKER}), organisation="E09000001",
+                       email="person62@example.org")
+    with pytest.raises(InvalidInput) as err:
+        placing.register(other_org, w.id, person(62, "E09000033"), now=NOW)
+    assert err.value.field == "organisation"
+    with pytest.raises(InvalidInput) as err:
+        placing.register(other_org, w.id, person(62, "E09000001", Group.CAFCASS), now=NOW)
+    assert err.value.field == "group"
+
+
+def test_substitution_hands_the_place_to_a_colleague(clean_mail):
+    w = make_workshop(capacity=(1, 0, 0))
+    a = placing.register(ADMIN, w.id, person(70), now=NOW)
+    colleague = person(71)
+    sub = placing.substitute(ADMIN, w.id, a.record.registration_id, colleague, now=NOW)
+    assert sub.record.status == "confirmed" and sub.record.substitute_for == a.record.registration_id
+    assert regs.get(w.id, a.record.registration_id).end_reason == "substituted"
+    assert store.get(w.id, consistent=True).confirmed_total == 1
+    templates = queued()
+    assert ("workshop_confirmation", "person71@example.org") in templates
+    assert ("registration_cancelled", "person70@example.org") in templates
+    with pytest.raises(InvalidInput):
+        placing.substitute(ADMIN, w.id, sub.record.registration_id, person(72, "E09000001"), now=NOW)
+
+
+def test_registration_window_and_status(clean_mail):
+    w = make_workshop()
+    with pytest.raises(Conflict) as err:
+        placing.register(ADMIN, w.id, person(80), now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert err.value.code == "registration_not_open"
+    with pytest.raises(Conflict) as err:
+        placing.register(ADMIN, w.id, person(80), now=datetime(2027, 2, 21, tzinfo=timezone.utc))
+    assert err.value.code == "registration_closed"
+
+
+def test_people_cannot_cancel_after_the_deadline_but_admins_can(clean_mail):
+    w = make_workshop()
+    me = Caller(id="sw", roles=frozenset({Role.LA_SOCIAL_WORKER}), organisation="E09000033",
+                email="person90@example.org")
+    r = placing.register(me, w.id, person(90), now=NOW)
+    late = datetime(2027, 2, 26, tzinfo=timezone.utc)
+    with pytest.raises(Conflict) as err:
+        placing.cancel(me, w.id, r.record.registration_id, now=late)
+    assert err.value.code == "cancellation_deadline_passed"
+    assert placing.cancel(ADMIN, w.id, r.record.registration_id, now=late).record.status == "cancelled"
