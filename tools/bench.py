@@ -71,7 +71,7 @@ PEAK_RSS_GOAL_MB = 150.0
 APP_IMPORT = "import app"
 BASELINE_IMPORT = f'import boto3; boto3.client("dynamodb", region_name="{REGION}")'
 # For information: the app does not create its DynamoDB client at import; its first request does.
-APP_CLIENT_IMPORT = ("import app; from chalicelib.core.dynamo.base import all_models; "
+APP_CLIENT_IMPORT = ("import app; from chalicelib.tables import all_models; "
                      "[m._get_connection().connection.client for m in all_models()]")
 
 # Runs inside the fresh interpreter: time only the statement, then report as the last stdout line.

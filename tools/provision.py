@@ -53,7 +53,7 @@ class Identity:
 
 def create_tables() -> list[str]:
     """Create every table from the PynamoDB models (same keys and indexes as in AWS)."""
-    from chalicelib.core.dynamo.base import all_models
+    from chalicelib.tables import all_models
 
     created = []
     for model in all_models():

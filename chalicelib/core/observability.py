@@ -10,9 +10,11 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from chalicelib.core.settings import SERVICE_NAME, get_settings
+from chalicelib.core.settings import SERVICE_NAME
 
-logger = Logger(service=SERVICE_NAME, level=get_settings().log_level)
+# The level comes from LOG_LEVEL (or POWERTOOLS_LOG_LEVEL), which Powertools reads itself: nothing here
+# reads the service's settings at import.
+logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace="Partnerships", service=SERVICE_NAME)
 
 

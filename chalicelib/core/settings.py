@@ -1,9 +1,19 @@
-"""Service configuration, read once from environment variables.
+"""Service configuration, read from environment variables when first asked for (never at import).
 
 This is the only module that knows variable names, table names or defaults.
-Everything else asks :func:`get_settings`. The AWS endpoint is never read
+Everything else asks :func:`get_settings` at call time. The AWS endpoint is never read
 here for AWS clients: boto3/botocore honour the standard ``AWS_ENDPOINT_URL``
 themselves, so the same code runs against moto, DynamoDB Local or AWS.
+
+Two groups of settings:
+
+* :class:`Settings`: read at run time, by the code that needs them.
+* :class:`DeploySettings`: the few values that must be fixed when the functions are
+  packaged, because Chalice reads them from decorators at import to build the deployment
+  (the SNS topic the SES-events function subscribes to). Only ``events.py`` modules read them.
+
+Outside the emulator stages (``local`` and ``test``), :func:`check_at_cold_start` refuses to
+start a function whose settings are missing or unsafe, with one clear log line.
 """
 
 from __future__ import annotations
@@ -13,6 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 SERVICE_NAME = "partnerships"
+EMULATOR_STAGES = frozenset({"local", "test"})  # run against moto; everything else is a real account
+MIN_LINK_KEY_CHARS = 32
+
+
+class SettingsError(RuntimeError):
+    """The function cannot run safely with this configuration (raised at cold start)."""
 
 
 @dataclass(frozen=True)
@@ -31,14 +47,11 @@ class Settings:
     ses_configuration_set: str | None
     ses_max_send_rate: float
     email_max_attempts: int
-    ses_events_topic: str
-    outbox_stream_arn: str | None
     public_base_url: str
     link_signing_key: str
     mail_dir: str | None
     cognito_user_pool_id: str
     cognito_client_ids: tuple[str, ...]
-    log_level: str
     max_body_bytes: int
     aws_endpoint_url: str | None
 
@@ -58,9 +71,43 @@ class Settings:
         return f"{base}/{self.cognito_user_pool_id}/.well-known/jwks.json"
 
     @property
+    def deployed(self) -> bool:
+        """True in a real AWS account (any stage but the emulator ones)."""
+        return self.stage not in EMULATOR_STAGES
+
+    def problems(self) -> list[str]:
+        """What makes these settings unsafe to run with in AWS (names of variables, never values)."""
+        found = []
+        if len(self.link_signing_key) < MIN_LINK_KEY_CHARS:
+            found.append(f"LINK_SIGNING_KEY must be at least {MIN_LINK_KEY_CHARS} characters")
+        if not self.cognito_user_pool_id:
+            found.append("COGNITO_USER_POOL_ID is not set")
+        if not self.cognito_client_ids:
+            found.append("COGNITO_CLIENT_IDS is not set")
+        if not self.public_base_url.startswith("https://"):
+            found.append("PUBLIC_BASE_URL must be an https:// address")
+        if self.aws_endpoint_url:
+            found.append("AWS_ENDPOINT_URL must not be set in a deployed stage")
+        return found
+
+    @property
     def local_mail_dir(self) -> str | None:
         """Where the local stage also writes every sent message as an ``.eml`` file (never in AWS)."""
         return self.mail_dir if self.stage == "local" else None
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    """Values fixed at packaging time (Chalice reads event sources from decorators at import)."""
+
+    ses_events_topic: str
+
+
+def deploy_settings() -> DeploySettings:
+    """The deploy-time group; read by ``events.py`` modules when Chalice builds the app."""
+    env = os.environ
+    stage = env.get("STAGE", "local")
+    return DeploySettings(ses_events_topic=env.get("SES_EVENTS_TOPIC") or f"{SERVICE_NAME}-{stage}-ses-events")
 
 
 def _table(env_name: str, stage: str, suffix: str) -> str:
@@ -86,14 +133,11 @@ def get_settings() -> Settings:
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE", "14")),
         email_max_attempts=int(env.get("EMAIL_MAX_ATTEMPTS", "8")),
-        ses_events_topic=env.get("SES_EVENTS_TOPIC") or f"{SERVICE_NAME}-{stage}-ses-events",
-        outbox_stream_arn=env.get("OUTBOX_STREAM_ARN") or None,
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         link_signing_key=env.get("LINK_SIGNING_KEY", ""),
         mail_dir=env.get("LOCAL_MAIL_DIR") or None,
         cognito_user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
         cognito_client_ids=client_ids,
-        log_level=env.get("LOG_LEVEL", "INFO"),
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
     )
@@ -102,3 +146,21 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget cached settings (tests that change the environment call this)."""
     get_settings.cache_clear()
+
+
+def check_at_cold_start() -> None:
+    """Stop a deployed function at cold start if its settings are missing or unsafe.
+
+    Called once when ``app`` is imported. In the emulator stages nothing is checked: ``make run``
+    and the tests provide what they need. The log line names variables, never their values.
+    """
+    settings = get_settings()
+    if not settings.deployed:
+        return
+    problems = settings.problems()
+    if problems:
+        from chalicelib.core.observability import logger
+
+        logger.error("unsafe configuration: refusing to start", extra={"stage": settings.stage,
+                                                                       "problems": problems})
+        raise SettingsError("; ".join(problems))

@@ -20,13 +20,11 @@ from datetime import datetime, timezone
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region, name_key
-from chalicelib.core.settings import get_settings
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.base import StoreMeta, condition_failed, update_if
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, condition_failed, update_if
 
 LISTING = "organisation"
 HEALTH_PROBE_KEY = "~health-probe"
@@ -54,11 +52,11 @@ class RegionIndex(GlobalSecondaryIndex["OrganisationRecord"]):
     sort_key = UnicodeAttribute(range_key=True)
 
 
-class OrganisationRecord(Model):
+class OrganisationRecord(StoreModel):
     """One directory entry as stored."""
 
     class Meta(StoreMeta):
-        table_name = get_settings().organisations_table
+        table_name = setting("organisations_table")
 
     code = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()

@@ -85,12 +85,6 @@ def exhausted(attempts: int, max_attempts: int) -> bool:
     return attempts >= max_attempts
 
 
-def normalise_address(address: str) -> str:
-    """Addresses are compared case-insensitively (the local part is case-sensitive in theory, never in
-    practice at the providers our partners use), so suppressions cannot be dodged by case."""
-    return address.strip().lower()
-
-
 @dataclass(frozen=True)
 class OutgoingEmail:
     """A message a use case wants sent. Rendering happens in the sender, from ``template`` and ``context``.

@@ -1,7 +1,8 @@
 """Event-driven entry points of the mail capability (not HTTP): the outbox sender and SES events.
 
-* the outbox table's DynamoDB stream: send new messages at once (registered when
-  ``OUTBOX_STREAM_ARN`` is configured, i.e. in AWS);
+* ``outbox_stream``: the outbox table's DynamoDB stream sends new messages at once. The function is
+  always declared; the infrastructure attaches the stream to it (an event source mapping on the
+  table's stream, which only exists once the table does), so packaging never needs the stream's ARN;
 * a schedule every minute: the sweeper, for retries and anything the stream missed;
 * the SNS topic of SES events: delivery, bounce, complaint, reject, delay.
 
@@ -17,10 +18,9 @@ from typing import Any
 from chalice import Blueprint, Rate
 
 from chalicelib.core.observability import flush_metrics, logger
-from chalicelib.core.settings import get_settings
+from chalicelib.core.settings import deploy_settings, get_settings
 
 bp = Blueprint(__name__)
-_settings = get_settings()
 SWEEP_BUDGET_SECONDS = 45.0  # the function's timeout is longer: stop claiming before it
 
 
@@ -43,7 +43,7 @@ def send_new_messages(records: list[dict[str, Any]]) -> dict[str, int]:
 
     from chalicelib.mail.services import sender as email_sender
 
-    limiter = email_sender.RateLimiter(_settings.ses_max_send_rate)
+    limiter = email_sender.RateLimiter(get_settings().ses_max_send_rate)
     outcomes: dict[str, int] = {}
     for record in records:
         if record.get("eventName") != "INSERT":
@@ -55,19 +55,19 @@ def send_new_messages(records: list[dict[str, Any]]) -> dict[str, int]:
     return outcomes
 
 
-if _settings.outbox_stream_arn:
-    @bp.on_dynamodb_record(stream_arn=_settings.outbox_stream_arn, batch_size=25, name="outbox_stream")
-    def outbox_stream(event: Any) -> None:
-        """New outbox items: send them now rather than at the next sweep."""
-        logger.set_correlation_id(None)
-        try:
-            outcomes = send_new_messages([r._event_dict for r in event])  # noqa: SLF001 - raw stream record
-            logger.info("outbox stream batch", extra={"outcomes": outcomes})
-        finally:
-            flush_metrics()
+@bp.lambda_function(name="outbox_stream")
+def outbox_stream(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """New outbox items (a DynamoDB stream batch): send them now rather than at the next sweep."""
+    logger.set_correlation_id(None)
+    try:
+        outcomes = send_new_messages(list(event.get("Records") or []))
+        logger.info("outbox stream batch", extra={"outcomes": outcomes})
+        return outcomes
+    finally:
+        flush_metrics()
 
 
-@bp.on_sns_message(topic=_settings.ses_events_topic, name="ses_events")
+@bp.on_sns_message(topic=deploy_settings().ses_events_topic, name="ses_events")
 def ses_events(event: Any) -> None:
     """One SES event per SNS message. Payloads hold addresses: only codes and ids are logged."""
     from chalicelib.mail.services import email as email_service

@@ -16,6 +16,7 @@ from email.utils import formataddr
 from typing import Any
 
 from chalicelib.mail.adapters.render import Rendered
+from chalicelib.core import aws
 from chalicelib.core.settings import get_settings
 
 
@@ -41,15 +42,15 @@ _client: Any = None
 
 
 def client() -> Any:
-    """The process-wide SES v2 client (few botocore retries: the outbox retries with backoff itself)."""
+    """The process-wide SES v2 client, from the shared session (few botocore retries: the outbox retries with
+    backoff itself)."""
     global _client
     if _client is None:
-        import boto3
         from botocore.config import Config
 
-        _client = boto3.client("sesv2", region_name=get_settings().region,
-                               config=Config(connect_timeout=3, read_timeout=10,
-                                             retries={"mode": "standard", "total_max_attempts": 2}))
+        _client = aws.client("sesv2", region_name=get_settings().region,
+                             config=Config(connect_timeout=3, read_timeout=10,
+                                           retries={"mode": "standard", "total_max_attempts": 2}))
     return _client
 
 

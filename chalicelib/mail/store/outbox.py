@@ -19,12 +19,10 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.mail.domain import LEASE_SECONDS, DeliveryStatus, MailKind, OutgoingEmail, SendStatus
-from chalicelib.core.settings import get_settings
-from chalicelib.core.dynamo.base import StoreMeta, update_if
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
 
 QUEUE = "due"
 RETENTION = timedelta(days=90)
@@ -41,11 +39,11 @@ class DueIndex(GlobalSecondaryIndex["OutboxRecord"]):
     due_at = UnicodeAttribute(range_key=True)
 
 
-class OutboxRecord(Model):
+class OutboxRecord(StoreModel):
     """One outgoing message."""
 
     class Meta(StoreMeta):
-        table_name = get_settings().outbox_table
+        table_name = setting("outbox_table")
         stream_view_type = "KEYS_ONLY"  # the stream trigger only needs the ids of new messages
 
     message_id = UnicodeAttribute(hash_key=True)

@@ -17,13 +17,11 @@ from datetime import datetime
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.core.errors import NotFound
-from chalicelib.mail.domain import normalise_address
-from chalicelib.core.settings import get_settings
+from chalicelib.core.addresses import normalise_address
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.base import StoreMeta, condition_failed
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, condition_failed
 
 ALL = "all"
 LISTING = "suppression"
@@ -50,11 +48,11 @@ class ListingIndex(GlobalSecondaryIndex["SuppressionRecord"]):
     sort_key = UnicodeAttribute(range_key=True)
 
 
-class SuppressionRecord(Model):
+class SuppressionRecord(StoreModel):
     """One suppressed address, for everything or for one list."""
 
     class Meta(StoreMeta):
-        table_name = get_settings().suppressions_table
+        table_name = setting("suppressions_table")
 
     suppression_id = UnicodeAttribute(hash_key=True)
     address = UnicodeAttribute()

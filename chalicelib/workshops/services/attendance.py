@@ -13,7 +13,7 @@ from chalicelib.core.observability import count, logger
 from chalicelib.workshops import mail as mail
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.base import update_if
+from chalicelib.core.dynamo.model import update_if
 from chalicelib.workshops.store.registrations import RegistrationRecord
 
 FEEDBACK_LINK_DAYS = 90

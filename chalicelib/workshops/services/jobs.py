@@ -23,7 +23,7 @@ from chalicelib.workshops.services.scheduling import send_cancellation_notices, 
 from chalicelib.mail.store import outbox
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.base import connection
+from chalicelib.core.dynamo.model import connection
 from chalicelib.workshops.store.registrations import RegistrationRecord
 
 LOOKBACK = timedelta(days=45)  # workshops that started this long ago still get completion and feedback

@@ -24,7 +24,8 @@ from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from chalicelib.mail.domain import OutgoingEmail, normalise_address
+from chalicelib.mail.domain import OutgoingEmail
+from chalicelib.core.addresses import normalise_address
 from chalicelib.workshops.domain.rules import (
     Group,
     Placement,
@@ -40,7 +41,7 @@ from chalicelib.workshops import mail as mail
 from chalicelib.mail.services.email import queue
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.base import connection
+from chalicelib.core.dynamo.model import connection
 from chalicelib.workshops.store.registrations import GuardRecord, OrgCountRecord, RegistrationRecord, WaitingRecord
 from chalicelib.workshops.store.workshops import WorkshopRecord, attr
 

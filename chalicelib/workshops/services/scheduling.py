@@ -36,7 +36,7 @@ from chalicelib.workshops import mail as mail
 from chalicelib.mail.store import outbox
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.base import connection
+from chalicelib.core.dynamo.model import connection
 from chalicelib.workshops.store.registrations import RegistrationRecord
 
 

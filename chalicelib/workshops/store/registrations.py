@@ -30,14 +30,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.core.errors import NotFound
-from chalicelib.mail.domain import normalise_address
+from chalicelib.core.addresses import normalise_address
 from chalicelib.workshops.domain.rules import Group, RegistrationStatus, WaitingEntry
-from chalicelib.core.settings import get_settings
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.base import StoreMeta
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting
 
 REG, PERSON, ORG, WAIT = "reg#", "person#", "org#", "wait#"
 
@@ -48,7 +46,7 @@ def person_key(email: str) -> str:
 
 
 class _Meta(StoreMeta):
-    table_name = get_settings().registrations_table
+    table_name = setting("registrations_table")
 
 
 class PersonIndex(GlobalSecondaryIndex["RegistrationRecord"]):
@@ -62,7 +60,7 @@ class PersonIndex(GlobalSecondaryIndex["RegistrationRecord"]):
     created_key = UnicodeAttribute(range_key=True)
 
 
-class RegistrationRecord(Model):
+class RegistrationRecord(StoreModel):
     """A registration (``sk = reg#<id>``). This model owns the table definition."""
 
     Meta = _Meta
@@ -103,7 +101,7 @@ class RegistrationRecord(Model):
     person_index = PersonIndex()
 
 
-class GuardRecord(Model):
+class GuardRecord(StoreModel):
     """One person per workshop (``sk = person#<hash>``)."""
 
     Meta = _Meta
@@ -113,7 +111,7 @@ class GuardRecord(Model):
     registration_id = UnicodeAttribute()
 
 
-class OrgCountRecord(Model):
+class OrgCountRecord(StoreModel):
     """Confirmed places held by one organisation (``sk = org#<code>``)."""
 
     Meta = _Meta
@@ -123,7 +121,7 @@ class OrgCountRecord(Model):
     confirmed = NumberAttribute(default=0)
 
 
-class WaitingRecord(Model):
+class WaitingRecord(StoreModel):
     """A waiting-list entry (``sk = wait#<joined key>``), in arrival order."""
 
     Meta = _Meta

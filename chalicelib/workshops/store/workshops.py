@@ -23,13 +23,11 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.workshops.domain.rules import VISIBLE_TO_ALL, Group, Places, Session, Workshop, WorkshopStatus
-from chalicelib.core.settings import get_settings
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.base import StoreMeta, update_if
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
 
 LISTING = "workshop"
 PUBLIC = "public"
@@ -80,11 +78,11 @@ class AdminRegionIndex(GlobalSecondaryIndex["WorkshopRecord"]):
     starts_key = UnicodeAttribute(range_key=True)
 
 
-class WorkshopRecord(Model):
+class WorkshopRecord(StoreModel):
     """One workshop as stored, with its place counters."""
 
     class Meta(StoreMeta):
-        table_name = get_settings().workshops_table
+        table_name = setting("workshops_table")
 
     workshop_id = UnicodeAttribute(hash_key=True)
     title = UnicodeAttribute()

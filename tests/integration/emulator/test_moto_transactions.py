@@ -8,7 +8,7 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.core.dynamo.base import connection
+from chalicelib.core.dynamo.model import connection
 from chalicelib.workshops.store.registrations import OrgCountRecord
 from tools.moto_patches import transact_write_items
 from moto.dynamodb.models import DynamoDBBackend

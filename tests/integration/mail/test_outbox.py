@@ -18,7 +18,7 @@ from chalicelib.mail.services import email as email_service
 from chalicelib.mail.services.sender import RateLimiter, drain, send_one
 from chalicelib.directory import store as org_store
 from chalicelib.mail.store import outbox
-from chalicelib.core.dynamo.base import connection
+from chalicelib.core.dynamo.model import connection
 from chalicelib.directory.store import OrganisationRecord
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.addresses import normalise_address
 from chalicelib.mail.domain import (
     BASE_DELAY_SECONDS,
     MAX_DELAY_SECONDS,
@@ -18,7 +19,6 @@ from chalicelib.mail.domain import (
     SendStatus,
     classify,
     exhausted,
-    normalise_address,
     retry_delay,
 )
 

@@ -1,0 +1,9 @@
+"""Email addresses as keys: one normal form, so that case never makes two people of one."""
+
+from __future__ import annotations
+
+
+def normalise_address(address: str) -> str:
+    """Addresses are compared case-insensitively (the local part is case-sensitive in theory, never in
+    practice at the providers our partners use), so suppressions and guards cannot be dodged by case."""
+    return address.strip().lower()
