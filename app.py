@@ -1,19 +1,25 @@
-"""Lambda entry point: the Chalice app, built from the core HTTP layer and each capability's blueprints."""
+"""Lambda entry point: the Chalice app, from the core HTTP layer and each capability's route table.
+
+Kept thin and cheap: route tables and event blueprints only. A capability's handlers, schemas,
+services and stores are imported by the first request (or event) that needs them.
+"""
 
 from chalice import Chalice
 
-from chalicelib.core.http import authorizer, health, middleware, openapi
-from chalicelib.core.settings import SERVICE_NAME
-from chalicelib.directory import routes as directory_routes
+from chalicelib.core.http import authorizer, middleware, routing
+from chalicelib.core.http.service_routes import routes as service_routes
+from chalicelib.core.settings import SERVICE_NAME, check_at_cold_start
+from chalicelib.directory.routes import routes as directory_routes
 from chalicelib.mail import events as mail_events
-from chalicelib.mail import routes as mail_routes
+from chalicelib.mail.routes import routes as mail_routes
 from chalicelib.workshops import events as workshop_events
-from chalicelib.workshops.routes import outcomes as workshop_outcomes
-from chalicelib.workshops.routes import registrations as workshop_routes
+from chalicelib.workshops.routes import routes as workshop_routes
 
+check_at_cold_start()
 app = Chalice(app_name=SERVICE_NAME)
 app.api.binary_types = []  # JSON only: never base64-transform bodies, whatever their content type
-for blueprint in (authorizer.bp, health.bp, openapi.bp, directory_routes.bp, mail_routes.bp, workshop_routes.bp,
-                  workshop_outcomes.bp, mail_events.bp, workshop_events.bp):
-    app.register_blueprint(blueprint)
+app.register_blueprint(authorizer.bp)
+routing.register(app, [service_routes, directory_routes, mail_routes, workshop_routes])
+for events in (mail_events, workshop_events):
+    app.register_blueprint(events.bp)
 middleware.register(app)

@@ -13,15 +13,13 @@ from datetime import datetime
 from enum import Enum
 
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.ids import (
+    GSS_LA_CODE_PATTERN,
+    ORG_CODE_PATTERN,
+    is_local_authority_code,
+)
 
-ORG_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,31}$"
-GSS_LA_CODE_PATTERN = r"^[EW](06|08|09|10)[0-9]{6}$"
-_GSS_LA = re.compile(GSS_LA_CODE_PATTERN)
-
-
-def is_local_authority_code(code: str) -> bool:
-    """True for a GSS code of a local authority with children's services."""
-    return bool(_GSS_LA.match(code))
+__all__ = ["GSS_LA_CODE_PATTERN", "ORG_CODE_PATTERN", "is_local_authority_code"]
 
 
 class OrgType(str, Enum):
@@ -99,7 +97,7 @@ def check(org: Organisation) -> Organisation:
                                code="not_a_local_authority",
                                field="reviewing_org" if org.reviewing_org is not None else "cafcass_service_area")
         return org
-    if not _GSS_LA.match(org.code):
+    if not is_local_authority_code(org.code):
         raise InvalidInput("A local authority's code must be its GSS code, for example E09000033.",
                            code="invalid_code", field="code")
     if org.region is Region.NATIONAL:

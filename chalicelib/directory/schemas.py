@@ -6,8 +6,15 @@ from datetime import datetime
 
 from pydantic import ConfigDict, Field
 
-from chalicelib.core.http.schemas import Name, OrgCode, PageQuery, ResponseModel, ShortText, StrictModel
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.http.schemas import (
+    Name,
+    OrgCode,
+    PageQuery,
+    ResponseModel,
+    ShortText,
+    StrictModel,
+)
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 
 _EXAMPLE = {

@@ -11,10 +11,10 @@ import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from chalicelib.directory import domain as rules
 from chalicelib.core.errors import Conflict
-from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
+from chalicelib.directory import domain as rules
 from chalicelib.directory import store as store
+from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.directory import domain as rules
-from chalicelib.directory.domain import Organisation, OrgType, Region
 from chalicelib.core.observability import count
+from chalicelib.directory import domain as rules
 from chalicelib.directory import store as store
+from chalicelib.directory.domain import Organisation, OrgType, Region
 
 
 def list_organisations(caller: Caller, org_type: OrgType | None, region: Region | None, limit: int,

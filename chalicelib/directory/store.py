@@ -17,14 +17,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib.core.dynamo import cursor
+from chalicelib.core.dynamo.model import (
+    StoreMeta,
+    StoreModel,
+    condition_failed,
+    setting,
+    update_if,
+)
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region, name_key
-from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, condition_failed, update_if
 
 LISTING = "organisation"
 HEALTH_PROBE_KEY = "~health-probe"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from chalicelib.mail.domain import OutgoingEmail
-from chalicelib.workshops.domain.rules import LONDON, Workshop
 from chalicelib.core import links
-from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
 from chalicelib.core.settings import get_settings
+from chalicelib.core.time import LONDON
+from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
+from chalicelib.mail.domain import OutgoingEmail
+from chalicelib.workshops.domain.rules import Workshop
 
 CAPABILITY = "workshops"
 DECLINE_PURPOSE = "workshop-decline"

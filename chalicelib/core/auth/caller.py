@@ -8,12 +8,12 @@ the function) and the API layer turns that context back into a ``Caller``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from chalicelib.core.errors import NotAuthenticated, PermissionDenied
+from chalicelib.core.ids import is_org_code
 
 
 class Role(str, Enum):
@@ -27,7 +27,6 @@ class Role(str, Enum):
 
 
 _ROLE_VALUES = {r.value: r for r in Role}
-_ORG_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class Caller:
             groups = [groups]
         roles = frozenset(_ROLE_VALUES[g] for g in groups if isinstance(g, str) and g in _ROLE_VALUES)
         org = claims.get("custom:org")
-        organisation = org.strip().upper() if isinstance(org, str) and _ORG_CODE.match(org.strip().upper()) else None
+        organisation = org.strip().upper() if isinstance(org, str) and is_org_code(org.strip().upper()) else None
         email = claims.get("email")
         return cls(
             id=str(claims["sub"]),

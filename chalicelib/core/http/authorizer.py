@@ -18,7 +18,6 @@ from chalice import AuthResponse, Blueprint
 from chalice.app import AuthRequest
 
 from chalicelib.core.auth.caller import Caller
-from chalicelib.core.auth.tokens import InvalidToken, default_verifier
 from chalicelib.core.observability import logger
 
 bp = Blueprint(__name__)
@@ -26,6 +25,11 @@ bp = Blueprint(__name__)
 
 def resolve(authorization: str) -> dict[str, str]:
     """Verify an ``Authorization`` header value and return the authorizer context (strings only)."""
+    from chalicelib.core.auth.tokens import (  # PyJWT: only the authorizer needs it
+        InvalidToken,
+        default_verifier,
+    )
+
     logger.set_correlation_id(None)  # a TOKEN authorizer event has no request id; do not reuse the last one
     scheme, _, token = authorization.strip().partition(" ")
     try:

@@ -1,9 +1,10 @@
-"""How a route is declared: one decorator that registers the Chalice route, states
-who may call it, parses and validates the request, and shapes the response.
+"""How a route handler is declared: one decorator that says how to parse and validate the request and
+how to shape the response; the capability's route table (``routing``) says where the route is and who
+may call it.
 
-Every route goes through :func:`endpoint`, so every route has an access rule,
+Every route goes through :func:`endpoint` and :func:`bind`, so every route has an access rule,
 strict request parsing, the JSON error envelope, and an entry in the OpenAPI
-document (which is built from the :class:`EndpointSpec` attached here).
+document (which is built from the :class:`EndpointSpec` made here).
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.core.http.authorizer import cognito_authorizer
-from chalicelib.core.http.errors import JSON, HttpError, RequestValidationError, error_response, internal_error_response
 from chalicelib.core.auth.caller import Access, Caller
 from chalicelib.core.errors import BadRequest, DomainError, NotAuthenticated
+from chalicelib.core.http.errors import (
+    JSON,
+    HttpError,
+    RequestValidationError,
+    error_response,
+    internal_error_response,
+)
 from chalicelib.core.observability import logger
 from chalicelib.core.settings import get_settings
 
@@ -80,6 +86,7 @@ class ApiCall(Generic[P, Q, B]):
     body: B
     request_id: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    app: Any = None  # the Chalice app (the OpenAPI route describes it)
 
     @property
     def signed_in(self) -> Caller:
@@ -185,43 +192,70 @@ def _shape(spec: EndpointSpec, result: BaseModel | Reply | Response) -> Response
     return Response(body=reply.body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, tag: str,
-             description: str = "", path_model: type[BaseModel] | None = None,
+@dataclass(frozen=True)
+class EndpointOptions:
+    """How a handler parses its request and shapes its answer (everything but where and who)."""
+
+    summary: str
+    tag: str
+    description: str = ""
+    path_model: type[BaseModel] | None = None
+    query_model: type[BaseModel] | None = None
+    body_model: type[BaseModel] | None = None
+    response_model: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    also: tuple[int, ...] = ()
+    error_models: tuple[tuple[int, type[BaseModel]], ...] = ()
+    max_body_bytes: int | None = None
+    response_content_type: str = JSON
+
+
+def endpoint(*, summary: str, tag: str, description: str = "", path_model: type[BaseModel] | None = None,
              query_model: type[BaseModel] | None = None, body_model: type[BaseModel] | None = None,
              response_model: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
              also: tuple[int, ...] = (), error_models: tuple[tuple[int, type[BaseModel]], ...] = (),
              max_body_bytes: int | None = None, response_content_type: str = JSON) -> Callable[[Handler], Handler]:
-    """Register ``handler`` as the route ``method path`` on ``bp`` (see the module docstring)."""
-    spec = EndpointSpec(method=method, path=path, access=access, summary=summary, tag=tag,
-                        description=description, path_model=path_model, query_model=query_model,
-                        body_model=body_model, response_model=response_model, status=status, errors=errors,
-                        also=also, error_models=error_models, max_body_bytes=max_body_bytes, response_content_type=response_content_type)
+    """Declare ``handler`` as a route handler; its capability's route table says where it is and who may
+    call it (``chalicelib.core.http.routing``)."""
+    options = EndpointOptions(summary=summary, tag=tag, description=description, path_model=path_model,
+                              query_model=query_model, body_model=body_model, response_model=response_model,
+                              status=status, errors=errors, also=also, error_models=error_models,
+                              max_body_bytes=max_body_bytes, response_content_type=response_content_type)
 
     def decorate(handler: Handler) -> Handler:
-        def view(**path_params: str) -> Response:
-            request = bp.current_request
-            try:
-                caller = _require_caller(spec, request.context)
-                call: ApiCall[Any, Any, Any] = ApiCall(
-                    caller=caller,
-                    path=_validate(spec.path_model, path_params, "path") if spec.path_model else None,
-                    query=_parse_query(spec, request),
-                    body=_parse_body(spec, request),
-                    request_id=str(request.context.get("requestId", "")),
-                    headers=request.headers,
-                )
-                return _shape(spec, handler(call))
-            except DomainError as exc:
-                return error_response(exc)
-            except Exception:  # a bug or an outage: log the trace, tell the client only a correlation id
-                logger.exception("unhandled error", extra={"route": spec.path, "method": spec.method})
-                return internal_error_response(str(request.context.get("requestId", "")))
-
-        view.__name__ = handler.__name__
-        view.__doc__ = handler.__doc__
-        view.endpoint_spec = spec  # type: ignore[attr-defined]  # read by the OpenAPI builder
-        bp.route(path, methods=[method], authorizer=cognito_authorizer if access.signed_in else None,
-                 content_types=["*/*"])(view)
+        handler.endpoint_options = options  # type: ignore[attr-defined]  # read by bind()
         return handler
 
     return decorate
+
+
+def bind(handler: Handler, route: Any, request: Callable[[], Any],
+         app: Callable[[], Any]) -> tuple[EndpointSpec, Callable[..., Response]]:
+    """The spec of ``route`` and the Chalice view that runs ``handler`` for it (see the module docstring)."""
+    options: EndpointOptions | None = getattr(handler, "endpoint_options", None)
+    if options is None:
+        raise LookupError(f"{route.handler} is not declared with endpoint()")
+    spec = EndpointSpec(method=route.method, path=route.path, access=route.access, **options.__dict__)
+
+    def view(**path_params: str) -> Response:
+        current = request()
+        try:
+            caller = _require_caller(spec, current.context)
+            call: ApiCall[Any, Any, Any] = ApiCall(
+                caller=caller,
+                path=_validate(spec.path_model, path_params, "path") if spec.path_model else None,
+                query=_parse_query(spec, current),
+                body=_parse_body(spec, current),
+                request_id=str(current.context.get("requestId", "")),
+                headers=current.headers,
+                app=app(),
+            )
+            return _shape(spec, handler(call))
+        except DomainError as exc:
+            return error_response(exc)
+        except Exception:  # a bug or an outage: log the trace, tell the client only a correlation id
+            logger.exception("unhandled error", extra={"route": spec.path, "method": spec.method})
+            return internal_error_response(str(current.context.get("requestId", "")))
+
+    return spec, view

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from chalice import Blueprint
 from pydantic import ConfigDict
 
+from chalicelib.core import health
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.http.schemas import ResponseModel
-from chalicelib.core.auth.caller import Access
-from chalicelib.core import health
 from chalicelib.core.settings import SERVICE_NAME, get_settings
-
-bp = Blueprint(__name__)
 
 
 class HealthOut(ResponseModel):
@@ -28,7 +24,7 @@ class HealthOut(ResponseModel):
     checks: dict[str, Literal["ok", "unavailable"]]
 
 
-@endpoint(bp, "/health", "GET", access=Access.public(), tag="Service", summary="Service health",
+@endpoint(tag="Service", summary="Service health",
           description="200 when DynamoDB answers, 503 when it does not.", response_model=HealthOut,
           also=(503,))
 def get_health(call: ApiCall[None, None, None]) -> Reply:

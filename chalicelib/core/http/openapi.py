@@ -1,24 +1,24 @@
 """The OpenAPI 3.1 document, generated from the Chalice routes and their pydantic models.
 
-Each route registered through ``endpoint`` carries an ``EndpointSpec``; this
+Each route registered from a route table has an ``EndpointSpec``; this
 module walks ``app.routes`` and describes every one, including its access
 rule, parameters, request and response schemas and every error status. A
 route without a spec makes :func:`build` fail, so nothing can be left out.
-Built once per process, on the first request for it (not at cold start).
+Built once per process, on the first request for it (not at cold start); it
+imports every capability's handler modules, which is why nothing else does.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Chalice, Response
+from chalice import Chalice, Response
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.core.http.endpoint import ApiCall, EndpointSpec, endpoint
 from chalicelib.core.http.errors import JSON
 from chalicelib.core.http.schemas import ErrorResponse
-from chalicelib.core.auth.caller import Access
 from chalicelib.core.settings import SERVICE_NAME
 
 API_VERSION = "0.1.0"
@@ -37,7 +37,6 @@ _ERROR_TEXT = {
     503: "A dependency is unavailable.",
 }
 
-bp = Blueprint(__name__)
 _document: dict[str, Any] | None = None
 
 
@@ -46,9 +45,9 @@ def route_specs(app: Chalice) -> list[EndpointSpec]:
     specs = []
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
-            spec = getattr(entry.view_function, "endpoint_spec", None)
+            spec = getattr(entry.view_function, "spec", None)
             if spec is None:
-                raise LookupError(f"route {method} {path} has no endpoint spec; declare it with endpoint()")
+                raise LookupError(f"route {method} {path} has no endpoint spec; declare it in a route table")
             specs.append(spec)
     return specs
 
@@ -141,11 +140,11 @@ def build(app: Chalice) -> dict[str, Any]:
     }
 
 
-@endpoint(bp, "/openapi.json", "GET", access=Access.public(), tag="Service", summary="API description",
+@endpoint(tag="Service", summary="API description",
           description="This document (OpenAPI 3.1).")
 def get_openapi(call: ApiCall[None, None, None]) -> Response:
     """Serve the API description."""
     global _document
     if _document is None:
-        _document = build(bp.current_app)
+        _document = build(call.app)
     return Response(body=_document, status_code=200, headers={"Content-Type": JSON})

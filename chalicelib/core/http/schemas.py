@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated
 
-from datetime import datetime, timezone
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
-
-from chalicelib.directory.domain import ORG_CODE_PATTERN
+from chalicelib.core.ids import ORG_CODE_PATTERN
 
 
 class StrictModel(BaseModel):

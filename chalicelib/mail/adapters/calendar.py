@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from chalicelib.core.time import LONDON
+
 PRODID = "-//Cafcass//Partnerships Workshops//EN"
 _WHITESPACE = re.compile(r"\s+")
 _EMAIL = re.compile(r"(?i:mailto:)?[^\s@]+@[^\s@]+")

@@ -45,7 +45,12 @@ _env: Any = None
 def _environment() -> Any:
     global _env
     if _env is None:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+        from jinja2 import (
+            Environment,
+            FileSystemLoader,
+            StrictUndefined,
+            select_autoescape,
+        )
 
         _env = Environment(loader=FileSystemLoader([str(d) for d in template_dirs()]), undefined=StrictUndefined,
                            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),

@@ -15,9 +15,9 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
-from chalicelib.mail.adapters.render import Rendered
 from chalicelib.core import aws
 from chalicelib.core.settings import get_settings
+from chalicelib.mail.adapters.render import Rendered
 
 
 class SendError(Exception):

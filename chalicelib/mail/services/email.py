@@ -6,22 +6,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.core import links
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.errors import InvalidInput, NotFound
-from chalicelib.mail.domain import DeliveryStatus, MailKind, OutgoingEmail
-from chalicelib.core import links
-from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
 from chalicelib.core.observability import count, logger
 from chalicelib.core.settings import get_settings
-from chalicelib.mail.store import outbox
-from chalicelib.mail.store import suppressions
+from chalicelib.core.time import LONDON
+from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
+from chalicelib.mail.domain import DeliveryStatus, MailKind, OutgoingEmail
+from chalicelib.mail.store import outbox, suppressions
 
 TEST_LIST = "service-test"
-LONDON = ZoneInfo("Europe/London")
 
 
 def new_message_id() -> str:

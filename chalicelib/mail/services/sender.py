@@ -21,17 +21,20 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from typing import Any
 
-from chalicelib.mail.domain import MailKind, OutgoingEmail, classify, exhausted, retry_delay
 from chalicelib.core import links
-from chalicelib.mail.adapters import mailbox
-from chalicelib.mail.adapters import mime
-from chalicelib.mail.adapters import ses
-from chalicelib.mail.adapters.calendar import Invitation, build_ics, content_type
-from chalicelib.mail.adapters.render import Rendered, RenderError, render
 from chalicelib.core.observability import count, logger
 from chalicelib.core.settings import get_settings
-from chalicelib.mail.store import outbox
-from chalicelib.mail.store import suppressions
+from chalicelib.mail.adapters import mailbox, mime, ses
+from chalicelib.mail.adapters.calendar import Invitation, build_ics, content_type
+from chalicelib.mail.adapters.render import Rendered, RenderError, render
+from chalicelib.mail.domain import (
+    MailKind,
+    OutgoingEmail,
+    classify,
+    exhausted,
+    retry_delay,
+)
+from chalicelib.mail.store import outbox, suppressions
 
 MESSAGE_ID_HEADER = "X-Partnerships-Message-Id"
 UNSUBSCRIBE_PURPOSE = "unsubscribe"

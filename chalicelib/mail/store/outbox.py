@@ -17,12 +17,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.mail.domain import LEASE_SECONDS, DeliveryStatus, MailKind, OutgoingEmail, SendStatus
 from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
+from chalicelib.mail.domain import (
+    LEASE_SECONDS,
+    DeliveryStatus,
+    MailKind,
+    OutgoingEmail,
+    SendStatus,
+)
 
 QUEUE = "due"
 RETENTION = timedelta(days=90)

@@ -18,10 +18,15 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.core.errors import NotFound
 from chalicelib.core.addresses import normalise_address
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, condition_failed
+from chalicelib.core.dynamo.model import (
+    StoreMeta,
+    StoreModel,
+    condition_failed,
+    setting,
+)
+from chalicelib.core.errors import NotFound
 
 ALL = "all"
 LISTING = "suppression"

@@ -23,12 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
-from zoneinfo import ZoneInfo
 
 from chalicelib.core.errors import Conflict, InvalidInput
-from chalicelib.directory.domain import is_local_authority_code
+from chalicelib.core.ids import is_local_authority_code
+from chalicelib.core.time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 MAX_SESSIONS = 10
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
-from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
+from chalicelib.core.http.endpoint import ApiCall, endpoint
+from chalicelib.workshops.domain.rules import Workshop
+from chalicelib.workshops.routes.registrations import registration_out
 from chalicelib.workshops.schemas.workshops import (
     AttendanceIn,
     FeedbackIn,
@@ -19,19 +19,13 @@ from chalicelib.workshops.schemas.workshops import (
     WorkshopPath,
     WorkshopReportOut,
 )
-from chalicelib.workshops.routes.registrations import registration_out
-from chalicelib.core.auth.caller import Access, Role
-from chalicelib.workshops.domain.rules import Workshop
 from chalicelib.workshops.services import attendance
 from chalicelib.workshops.services import reports as workshop_reports
 
-bp = Blueprint(__name__)
 TAG = "Workshops"
-ADMINS = Access.only(Role.CAFCASS_ADMIN)
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations/{registration_id}/attendance", "PUT", access=ADMINS,
-          tag=TAG, summary="Record attendance",
+@endpoint(tag=TAG, summary="Record attendance",
           description="Present or absent, per session number, for a person with a place; sessions that have "
                       "not started cannot be recorded.", path_model=RegistrationPath, body_model=AttendanceIn,
           response_model=RegistrationOut, errors=(404, 409))
@@ -42,7 +36,7 @@ def record_attendance(call: ApiCall[RegistrationPath, None, AttendanceIn]) -> Re
     return registration_out(record, call.signed_in)
 
 
-@endpoint(bp, "/feedback", "GET", access=Access.public(), tag=TAG, summary="Check a feedback link",
+@endpoint(tag=TAG, summary="Check a feedback link",
           description="The signed link in the feedback request is the authority.", query_model=TokenQuery,
           response_model=FeedbackInfoOut, errors=(400, 404))
 def feedback_info(call: ApiCall[None, TokenQuery, None]) -> FeedbackInfoOut:
@@ -51,7 +45,7 @@ def feedback_info(call: ApiCall[None, TokenQuery, None]) -> FeedbackInfoOut:
     return FeedbackInfoOut(workshop_title=info.workshop_title, already_given=info.already_given)
 
 
-@endpoint(bp, "/feedback", "POST", access=Access.public(), tag=TAG, summary="Give feedback",
+@endpoint(tag=TAG, summary="Give feedback",
           description="One response per attendee: a second one with the same link is a 409.",
           query_model=TokenQuery, body_model=FeedbackIn, response_model=FeedbackReceivedOut, status=201,
           errors=(400, 403, 404, 409))
@@ -67,7 +61,7 @@ def _report(w: Workshop, figures: object) -> WorkshopReportOut:
                              status=w.status, figures=FiguresOut.of(figures))
 
 
-@endpoint(bp, "/reports/workshops/{workshop_id}", "GET", access=ADMINS, tag=TAG, summary="Report on a workshop",
+@endpoint(tag=TAG, summary="Report on a workshop",
           path_model=WorkshopPath, response_model=WorkshopReportOut, errors=(404,))
 def workshop_report(call: ApiCall[WorkshopPath, None, None]) -> WorkshopReportOut:
     """One workshop's figures."""
@@ -75,7 +69,7 @@ def workshop_report(call: ApiCall[WorkshopPath, None, None]) -> WorkshopReportOu
     return _report(workshop, figures)
 
 
-@endpoint(bp, "/reports/workshops", "GET", access=ADMINS, tag=TAG, summary="Report on workshops over a period",
+@endpoint(tag=TAG, summary="Report on workshops over a period",
           description="Workshops starting in [from, to), in one region or all: totals and each workshop.",
           query_model=ReportQuery, response_model=RegionReportOut)
 def region_report(call: ApiCall[None, ReportQuery, None]) -> RegionReportOut:

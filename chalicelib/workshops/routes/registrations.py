@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from chalice import Blueprint, Response
+from chalice import Response
 
+from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.http.schemas import ErrorDetail
+from chalicelib.workshops.domain.rules import Group, WorkshopStatus
 from chalicelib.workshops.schemas.workshops import (
     MyRegistrationsQuery,
     RegistrationConflictResponse,
@@ -25,16 +27,11 @@ from chalicelib.workshops.schemas.workshops import (
     WorkshopPath,
     WorkshopQuery,
 )
-from chalicelib.core.auth.caller import Access, Caller, Role
-from chalicelib.workshops.domain.rules import Group, WorkshopStatus
 from chalicelib.workshops.services import registrations as placing
 from chalicelib.workshops.services import scheduling as scheduling
 from chalicelib.workshops.store.registrations import RegistrationRecord, attendance_of
 
-bp = Blueprint(__name__)
 TAG = "Workshops"
-ADMINS = Access.only(Role.CAFCASS_ADMIN)
-SIGNED_IN = Access.any_signed_in()
 CONFLICT_BODY = ((409, RegistrationConflictResponse),)
 
 
@@ -61,7 +58,7 @@ def _conflict(exc: placing.AlreadyRegistered, caller: Caller) -> Reply:
         registration=registration_out(exc.record, caller)), status=409)
 
 
-@endpoint(bp, "/workshops", "POST", access=ADMINS, tag=TAG, summary="Schedule a workshop",
+@endpoint(tag=TAG, summary="Schedule a workshop",
           description="Creates a draft: nobody else sees it until it is published.", body_model=WorkshopIn,
           response_model=WorkshopOut, status=201, errors=(404,))
 def create_workshop(call: ApiCall[None, None, WorkshopIn]) -> Reply:
@@ -70,7 +67,7 @@ def create_workshop(call: ApiCall[None, None, WorkshopIn]) -> Reply:
     return Reply(WorkshopOut.of(created, _now()), headers={"Location": f"/workshops/{created.id}"})
 
 
-@endpoint(bp, "/workshops", "GET", access=SIGNED_IN, tag=TAG, summary="List workshops",
+@endpoint(tag=TAG, summary="List workshops",
           description="Upcoming workshops, soonest first; filter by region and a date range (`from`, `to`). "
                       "Admins also see drafts and cancelled workshops.", query_model=WorkshopQuery,
           response_model=WorkshopPage)
@@ -83,14 +80,14 @@ def list_workshops(call: ApiCall[None, WorkshopQuery, None]) -> WorkshopPage:
     return WorkshopPage(items=[WorkshopOut.of(w, now) for w in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/workshops/{workshop_id}", "GET", access=SIGNED_IN, tag=TAG, summary="Get a workshop",
+@endpoint(tag=TAG, summary="Get a workshop",
           path_model=WorkshopPath, response_model=WorkshopOut, errors=(404,))
 def get_workshop(call: ApiCall[WorkshopPath, None, None]) -> WorkshopOut:
     """Get a workshop with its places."""
     return WorkshopOut.of(scheduling.get_workshop(call.signed_in, call.path.workshop_id), _now())
 
 
-@endpoint(bp, "/workshops/{workshop_id}", "PATCH", access=ADMINS, tag=TAG, summary="Edit a workshop",
+@endpoint(tag=TAG, summary="Edit a workshop",
           description="Only the fields sent change. A new time, session or venue sends every confirmed and waiting "
                       "registrant an update (and people with a place an updated invitation: same UIDs, higher "
                       "SEQUENCE).", path_model=WorkshopPath, body_model=WorkshopPatch, response_model=WorkshopOut,
@@ -101,7 +98,7 @@ def update_workshop(call: ApiCall[WorkshopPath, None, WorkshopPatch]) -> Worksho
     return WorkshopOut.of(updated, _now())
 
 
-@endpoint(bp, "/workshops/{workshop_id}/status", "POST", access=ADMINS, tag=TAG, summary="Change a workshop's status",
+@endpoint(tag=TAG, summary="Change a workshop's status",
           description="draft -> published -> closed (registration) -> completed, or cancelled (everyone registered "
                       "is told, and people with a place get a calendar cancellation). A closed workshop can be "
                       "published again.", path_model=WorkshopPath, body_model=StatusIn, response_model=WorkshopOut,
@@ -112,7 +109,7 @@ def set_status(call: ApiCall[WorkshopPath, None, StatusIn]) -> WorkshopOut:
     return WorkshopOut.of(updated, _now())
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations", "POST", access=SIGNED_IN, tag=TAG, summary="Register",
+@endpoint(tag=TAG, summary="Register",
           description="Register yourself (name, email, organisation and group must match your account), or, as a "
                       "Cafcass admin, someone else. You get a place if one is free in your group (and within your "
                       "organisation's cap) and nobody is waiting for it; otherwise you join the waiting list and "
@@ -133,7 +130,7 @@ def register(call: ApiCall[WorkshopPath, None, RegistrationIn]) -> Reply:
                  headers={"Location": f"/workshops/{record.workshop_id}/registrations/{record.registration_id}"})
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations/{registration_id}", "GET", access=SIGNED_IN, tag=TAG,
+@endpoint(tag=TAG,
           summary="Get a registration", description="Your own registration, or any for a Cafcass admin.",
           path_model=RegistrationPath, response_model=RegistrationOut, errors=(404,))
 def get_registration(call: ApiCall[RegistrationPath, None, None]) -> RegistrationOut:
@@ -142,7 +139,7 @@ def get_registration(call: ApiCall[RegistrationPath, None, None]) -> Registratio
     return registration_out(outcome.record, call.signed_in, outcome.position)
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations/{registration_id}", "DELETE", access=SIGNED_IN, tag=TAG,
+@endpoint(tag=TAG,
           summary="Cancel a place or leave the waiting list",
           description="The person themselves until the cancellation deadline; Cafcass admins at any time. A freed "
                       "place goes at once to the first eligible person waiting, who is emailed an invitation.",
@@ -153,8 +150,7 @@ def cancel_registration(call: ApiCall[RegistrationPath, None, None]) -> Registra
     return registration_out(outcome.record, call.signed_in)
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations/{registration_id}/substitute", "POST", access=SIGNED_IN,
-          tag=TAG, summary="Hand a place to a colleague",
+@endpoint(tag=TAG, summary="Hand a place to a colleague",
           description="Before the workshop starts, a confirmed person (or an admin) hands the place to a colleague "
                       "from the same organisation and group: the colleague gets the invitation, the original "
                       "attendee a cancellation.", path_model=RegistrationPath, body_model=SubstituteIn,
@@ -175,8 +171,7 @@ def substitute(call: ApiCall[RegistrationPath, None, SubstituteIn]) -> Reply:
     return Reply(registration_out(outcome.record, call.signed_in))
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations/{registration_id}/decline", "POST", access=Access.public(),
-          tag=TAG, summary="Give back a place offered from the waiting list",
+@endpoint(tag=TAG, summary="Give back a place offered from the waiting list",
           description="The target of the link in the promotion email: the signed token is the authority.",
           path_model=RegistrationPath, query_model=TokenQuery, response_model=RegistrationOut, errors=(400, 404, 409))
 def decline(call: ApiCall[RegistrationPath, TokenQuery, None]) -> RegistrationOut:
@@ -185,7 +180,7 @@ def decline(call: ApiCall[RegistrationPath, TokenQuery, None]) -> RegistrationOu
     return registration_out(outcome.record, None)
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations", "GET", access=ADMINS, tag=TAG,
+@endpoint(tag=TAG,
           summary="List a workshop's registrations", path_model=WorkshopPath, response_model=RegistrationPage,
           errors=(404,))
 def list_registrations(call: ApiCall[WorkshopPath, None, None]) -> RegistrationPage:
@@ -196,7 +191,7 @@ def list_registrations(call: ApiCall[WorkshopPath, None, None]) -> RegistrationP
     return RegistrationPage(items=[registration_out(r, call.signed_in, p) for r, p in rows], next_cursor=None)
 
 
-@endpoint(bp, "/workshops/{workshop_id}/registrations.csv", "GET", access=ADMINS, tag=TAG,
+@endpoint(tag=TAG,
           summary="Export a workshop's registrations as CSV",
           description="UTF-8 CSV with a header row, safe to open in a spreadsheet (cells that would start a formula "
                       "are prefixed with an apostrophe).", path_model=WorkshopPath, errors=(404,),
@@ -211,7 +206,7 @@ def export_registrations(call: ApiCall[WorkshopPath, None, None]) -> Response:
         "Content-Disposition": f'attachment; filename="registrations-{call.path.workshop_id}.csv"'})
 
 
-@endpoint(bp, "/me/registrations", "GET", access=SIGNED_IN, tag=TAG, summary="My registrations",
+@endpoint(tag=TAG, summary="My registrations",
           description="Your registrations across workshops, newest first (matched on the email address in your "
                       "token).", query_model=MyRegistrationsQuery, response_model=RegistrationPage)
 def my_registrations(call: ApiCall[None, MyRegistrationsQuery, None]) -> RegistrationPage:

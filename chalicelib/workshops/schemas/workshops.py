@@ -19,7 +19,14 @@ from chalicelib.core.http.schemas import (
     StrictModel,
 )
 from chalicelib.directory.domain import Region
-from chalicelib.workshops.domain.rules import Group, Places, RegistrationStatus, Session, Workshop, WorkshopStatus
+from chalicelib.workshops.domain.rules import (
+    Group,
+    Places,
+    RegistrationStatus,
+    Session,
+    Workshop,
+    WorkshopStatus,
+)
 
 WorkshopId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.core.errors import Conflict, InvalidInput, PermissionDenied
-from chalicelib.workshops.domain.rules import RegistrationStatus
 from chalicelib.core import links
+from chalicelib.core.auth.caller import Caller, Role
+from chalicelib.core.dynamo.model import update_if
+from chalicelib.core.errors import Conflict, InvalidInput, PermissionDenied
 from chalicelib.core.observability import count, logger
 from chalicelib.workshops import mail as mail
+from chalicelib.workshops.domain.rules import RegistrationStatus
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.model import update_if
 from chalicelib.workshops.store.registrations import RegistrationRecord
 
 FEEDBACK_LINK_DAYS = 90

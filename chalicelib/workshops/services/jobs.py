@@ -14,16 +14,25 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.core.dynamo.model import connection
 from chalicelib.core.errors import Conflict
-from chalicelib.workshops.domain.rules import REMINDERS, RegistrationStatus, Workshop, WorkshopStatus, reminders_due
 from chalicelib.core.observability import count, logger
-from chalicelib.workshops import mail as mail
-from chalicelib.workshops.services.registrations import fill_freed_places
-from chalicelib.workshops.services.scheduling import send_cancellation_notices, send_change_notices
 from chalicelib.mail.store import outbox
+from chalicelib.workshops import mail as mail
+from chalicelib.workshops.domain.rules import (
+    REMINDERS,
+    RegistrationStatus,
+    Workshop,
+    WorkshopStatus,
+    reminders_due,
+)
+from chalicelib.workshops.services.registrations import fill_freed_places
+from chalicelib.workshops.services.scheduling import (
+    send_cancellation_notices,
+    send_change_notices,
+)
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.model import connection
 from chalicelib.workshops.store.registrations import RegistrationRecord
 
 LOOKBACK = timedelta(days=45)  # workshops that started this long ago still get completion and feedback

@@ -22,10 +22,14 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import DoesNotExist, TransactGetError, TransactWriteError
 from pynamodb.transactions import TransactGet, TransactWrite
 
-from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from chalicelib.mail.domain import OutgoingEmail
 from chalicelib.core.addresses import normalise_address
+from chalicelib.core.auth.caller import Caller, Role
+from chalicelib.core.dynamo.model import connection
+from chalicelib.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from chalicelib.core.observability import count, logger
+from chalicelib.mail.domain import OutgoingEmail
+from chalicelib.mail.services.email import queue
+from chalicelib.workshops import mail as mail
 from chalicelib.workshops.domain.rules import (
     Group,
     Placement,
@@ -36,13 +40,14 @@ from chalicelib.workshops.domain.rules import (
     decide,
     next_to_promote,
 )
-from chalicelib.core.observability import count, logger
-from chalicelib.workshops import mail as mail
-from chalicelib.mail.services.email import queue
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.model import connection
-from chalicelib.workshops.store.registrations import GuardRecord, OrgCountRecord, RegistrationRecord, WaitingRecord
+from chalicelib.workshops.store.registrations import (
+    GuardRecord,
+    OrgCountRecord,
+    RegistrationRecord,
+    WaitingRecord,
+)
 from chalicelib.workshops.store.workshops import WorkshopRecord, attr
 
 MAX_ATTEMPTS = 400

@@ -19,7 +19,11 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.auth.caller import Caller, Role
+from chalicelib.core.dynamo.model import connection
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
+from chalicelib.core.observability import count, logger
+from chalicelib.mail.store import outbox
+from chalicelib.workshops import mail as mail
 from chalicelib.workshops.domain.rules import (
     ACTIVE,
     VISIBLE_TO_ALL,
@@ -31,12 +35,8 @@ from chalicelib.workshops.domain.rules import (
     check_transition,
     schedule_changed,
 )
-from chalicelib.core.observability import count, logger
-from chalicelib.workshops import mail as mail
-from chalicelib.mail.store import outbox
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.core.dynamo.model import connection
 from chalicelib.workshops.store.registrations import RegistrationRecord
 
 

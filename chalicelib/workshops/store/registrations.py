@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -31,11 +30,11 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.core.errors import NotFound
 from chalicelib.core.addresses import normalise_address
-from chalicelib.workshops.domain.rules import Group, RegistrationStatus, WaitingEntry
 from chalicelib.core.dynamo import cursor
 from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting
+from chalicelib.core.errors import NotFound
+from chalicelib.workshops.domain.rules import Group, RegistrationStatus, WaitingEntry
 
 REG, PERSON, ORG, WAIT = "reg#", "person#", "org#", "wait#"
 

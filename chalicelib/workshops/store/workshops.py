@@ -24,10 +24,17 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.core.errors import Conflict, NotFound
-from chalicelib.workshops.domain.rules import VISIBLE_TO_ALL, Group, Places, Session, Workshop, WorkshopStatus
 from chalicelib.core.dynamo import cursor
 from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
+from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.workshops.domain.rules import (
+    VISIBLE_TO_ALL,
+    Group,
+    Places,
+    Session,
+    Workshop,
+    WorkshopStatus,
+)
 
 LISTING = "workshop"
 PUBLIC = "public"

@@ -8,11 +8,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from email import policy
 from email.parser import BytesParser
-from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
+from chalicelib.core.time import LONDON
 from chalicelib.mail.domain import OutgoingEmail
 from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
 from chalicelib.mail.services import email as email_service
@@ -21,7 +21,6 @@ from chalicelib.mail.store import outbox
 from chalicelib.mail.store import suppressions
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-LONDON = ZoneInfo("Europe/London")
 NO_LIMIT = RateLimiter(0)
 
 

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event
 
+from chalicelib.core.time import LONDON
 from chalicelib.mail.adapters.calendar import CalendarSession, Invitation, build_ics, content_type
 
-LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 1, 5, 14, 30, tzinfo=timezone.utc)
 VENUE = "Room 2, Floor 3; Civic Centre\nHigh St"
 JOIN_LINK = "https://teams.example.test/l/meetup-join/abc?context=%7B%22Tid%22%7D"

@@ -7,15 +7,14 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from chalicelib.core.time import LONDON
 from chalicelib.mail.adapters.calendar import CalendarSession, Invitation, build_ics, content_type
 from chalicelib.mail.adapters.mime import CalendarPart, build
 from chalicelib.mail.adapters.render import Rendered
 
-LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 1, 5, 14, 30, tzinfo=timezone.utc)
 SENDER = "partnerships@cafcass.test"
 SENDER_NAME = "Cafcass and ADCS partnerships"

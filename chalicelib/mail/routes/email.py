@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.http.schemas import PageQuery
 from chalicelib.mail.schemas import (
@@ -17,15 +15,12 @@ from chalicelib.mail.schemas import (
     UnsubscribeOut,
     UnsubscribeQuery,
 )
-from chalicelib.core.auth.caller import Access, Role
 from chalicelib.mail.services import email as service
 
-bp = Blueprint(__name__)
 TAG = "Email"
-ADMINS = Access.only(Role.CAFCASS_ADMIN)
 
 
-@endpoint(bp, "/email/test", "POST", access=Access.only(Role.CAFCASS_ADMIN, Role.ADCS_ADMIN), tag=TAG,
+@endpoint(tag=TAG,
           summary="Send yourself a test email",
           description="Queues a test message to the address in your token, optionally with a calendar "
                       "invitation, or as optional mail with one-click unsubscribe. Follow it with "
@@ -37,7 +32,7 @@ def send_test_email(call: ApiCall[None, None, TestEmailRequest]) -> QueuedOut:
     return QueuedOut(message_id=message_id)
 
 
-@endpoint(bp, "/email/messages/{message_id}", "GET", access=ADMINS, tag=TAG, summary="Follow a message",
+@endpoint(tag=TAG, summary="Follow a message",
           path_model=MessagePath, response_model=MessageOut, errors=(404,))
 def get_message(call: ApiCall[MessagePath, None, None]) -> MessageOut:
     """Where a message is."""
@@ -45,7 +40,7 @@ def get_message(call: ApiCall[MessagePath, None, None]) -> MessageOut:
     return MessageOut(**view.__dict__)
 
 
-@endpoint(bp, "/email/suppressions", "GET", access=ADMINS, tag=TAG, summary="List suppressed addresses",
+@endpoint(tag=TAG, summary="List suppressed addresses",
           description="Addresses mail is not sent to, after a permanent bounce, a complaint or an unsubscribe; "
                       "newest first.", query_model=PageQuery, response_model=SuppressionPage)
 def list_suppressions(call: ApiCall[None, PageQuery, None]) -> SuppressionPage:
@@ -54,7 +49,7 @@ def list_suppressions(call: ApiCall[None, PageQuery, None]) -> SuppressionPage:
     return SuppressionPage(items=[SuppressionOut(**s.__dict__) for s in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/email/suppressions/{id}", "DELETE", access=ADMINS, tag=TAG, summary="Remove a suppression",
+@endpoint(tag=TAG, summary="Remove a suppression",
           path_model=SuppressionPath, status=204, errors=(404,))
 def remove_suppression(call: ApiCall[SuppressionPath, None, None]) -> Reply:
     """Lift a suppression."""
@@ -62,7 +57,7 @@ def remove_suppression(call: ApiCall[SuppressionPath, None, None]) -> Reply:
     return Reply(None, status=204)
 
 
-@endpoint(bp, "/email/unsubscribe", "POST", access=Access.public(), tag=TAG, summary="One-click unsubscribe",
+@endpoint(tag=TAG, summary="One-click unsubscribe",
           description="The target of the List-Unsubscribe header (RFC 8058): mail clients POST "
                       "`List-Unsubscribe=One-Click` here. The signed token is the authority; any body is ignored.",
           query_model=UnsubscribeQuery, response_model=UnsubscribeOut, errors=(400,))
@@ -72,7 +67,7 @@ def unsubscribe(call: ApiCall[None, UnsubscribeQuery, None]) -> UnsubscribeOut:
     return UnsubscribeOut(list_id=list_id, unsubscribed=True, message="You will not get these emails again.")
 
 
-@endpoint(bp, "/email/unsubscribe", "GET", access=Access.public(), tag=TAG, summary="Check an unsubscribe link",
+@endpoint(tag=TAG, summary="Check an unsubscribe link",
           description="Does not unsubscribe (link scanners follow links): POST to the same URL to confirm.",
           query_model=UnsubscribeQuery, response_model=UnsubscribeOut, errors=(400,))
 def describe_unsubscribe(call: ApiCall[None, UnsubscribeQuery, None]) -> UnsubscribeOut:

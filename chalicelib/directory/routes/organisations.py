@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
-
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
+from chalicelib.directory import service as service
 from chalicelib.directory.schemas import (
     OrganisationCreate,
     OrganisationOut,
@@ -15,15 +14,11 @@ from chalicelib.directory.schemas import (
     OrganisationPath,
     OrganisationQuery,
 )
-from chalicelib.core.auth.caller import Access, Role
-from chalicelib.directory import service as service
 
-bp = Blueprint(__name__)
 TAG = "Organisations"
-ADMINS = Access.only(Role.CAFCASS_ADMIN)
 
 
-@endpoint(bp, "/organisations", "GET", access=Access.any_signed_in(), tag=TAG,
+@endpoint(tag=TAG,
           summary="List the organisation directory",
           description="Local authorities with children's services in England and Wales, Cafcass, Cafcass Cymru "
                       "and ADCS, grouped by type and in name order. Filter by type and region; page with "
@@ -35,7 +30,7 @@ def list_organisations(call: ApiCall[None, OrganisationQuery, None]) -> Organisa
     return OrganisationPage(items=[OrganisationOut.of(o) for o in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/organisations/{code}", "GET", access=Access.any_signed_in(), tag=TAG,
+@endpoint(tag=TAG,
           summary="Get one organisation", path_model=OrganisationPath, response_model=OrganisationOut,
           errors=(404,))
 def get_organisation(call: ApiCall[OrganisationPath, None, None]) -> OrganisationOut:
@@ -43,7 +38,7 @@ def get_organisation(call: ApiCall[OrganisationPath, None, None]) -> Organisatio
     return OrganisationOut.of(service.get_organisation(call.signed_in, call.path.code))
 
 
-@endpoint(bp, "/organisations", "POST", access=ADMINS, tag=TAG, summary="Add an organisation",
+@endpoint(tag=TAG, summary="Add an organisation",
           description="For example a new authority after a local government reorganisation.",
           body_model=OrganisationCreate, response_model=OrganisationOut, status=201, errors=(409,))
 def create_organisation(call: ApiCall[None, None, OrganisationCreate]) -> Reply:
@@ -52,7 +47,7 @@ def create_organisation(call: ApiCall[None, None, OrganisationCreate]) -> Reply:
     return Reply(OrganisationOut.of(created), headers={"Location": f"/organisations/{created.code}"})
 
 
-@endpoint(bp, "/organisations/{code}", "PATCH", access=ADMINS, tag=TAG, summary="Edit an organisation",
+@endpoint(tag=TAG, summary="Edit an organisation",
           description="Only the fields sent change. A concurrent edit by someone else gives 409; read and retry.",
           path_model=OrganisationPath, body_model=OrganisationPatch, response_model=OrganisationOut,
           errors=(404, 409))
