@@ -1,4 +1,8 @@
-"""Use cases of the organisation directory: one function per user action."""
+"""Use cases of the organisation directory: one function per user action.
+
+This is the directory's face to other capabilities: they use these functions and the types
+re-exported here (``Organisation``, ``OrgType``, ``Region``), never the store.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,17 @@ from typing import Any
 
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.observability import count
+from chalicelib.core.pages import Page
 from chalicelib.directory import domain as rules
 from chalicelib.directory import store as store
-from chalicelib.directory.domain import Organisation, OrgType, Region
+
+__all__ = ["Nation", "OrgType", "Organisation", "Region", "create_organisation", "get_organisation",
+           "list_organisations", "update_organisation"]
+from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 
 
 def list_organisations(caller: Caller, org_type: OrgType | None, region: Region | None, limit: int,
-                       cursor: str | None) -> store.Page:
+                       cursor: str | None) -> Page[Organisation]:
     """A page of the directory, filtered by type and/or region. Any signed-in user may read it."""
     return store.list_page(org_type, region, limit, cursor)
 

@@ -14,7 +14,6 @@ type and in name order, and stays unique.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pynamodb.attributes import (
@@ -35,10 +34,10 @@ from chalicelib.core.dynamo.model import (
     update_if,
 )
 from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.pages import Page
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region, name_key
 
 LISTING = "organisation"
-HEALTH_PROBE_KEY = "~health-probe"
 
 
 class ListingIndex(GlobalSecondaryIndex["OrganisationRecord"]):
@@ -86,14 +85,6 @@ class OrganisationRecord(StoreModel):
 
     listing_index = ListingIndex()
     region_index = RegionIndex()
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of organisations and the cursor of the next, if any."""
-
-    items: list[Organisation]
-    next_cursor: str | None
 
 
 def _sort_key(org: Organisation) -> str:
@@ -168,7 +159,7 @@ def update(org: Organisation, expected_version: int, actor: str | None) -> Organ
     return _to_domain(rec)
 
 
-def list_page(org_type: OrgType | None, region: Region | None, limit: int, start: str | None) -> Page:
+def list_page(org_type: OrgType | None, region: Region | None, limit: int, start: str | None) -> Page[Organisation]:
     """One page of the directory with a single Query on the index that fits the filters."""
     prefix = f"{org_type.value}#" if org_type else None
     if region is not None:
@@ -183,14 +174,6 @@ def list_page(org_type: OrgType | None, region: Region | None, limit: int, start
                           last_evaluated_key=start_key)
     items = [_to_domain(r) for r in results]
     return Page(items=items, next_cursor=cursor.encode(results.last_evaluated_key, scope))
-
-
-def ping() -> None:
-    """One cheap read proving the table is reachable and readable (for ``/health``)."""
-    try:
-        OrganisationRecord.get(HEALTH_PROBE_KEY)
-    except DoesNotExist:
-        pass
 
 
 def existing_codes() -> set[str]:

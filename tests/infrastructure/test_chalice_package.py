@@ -47,10 +47,11 @@ FUNCTIONS = {
 }
 TABLE_VARIABLES = ("ORGANISATIONS_TABLE", "OUTBOX_TABLE", "SUPPRESSIONS_TABLE", "WORKSHOPS_TABLE",
                    "REGISTRATIONS_TABLE")
-# Item and query actions only (transactions are authorised through them). No Scan, no table management,
-# no BatchWriteItem: no function calls them.
+# Item and query actions only (transactions are authorised through them), and DescribeTable for /health's
+# probe of the directory table. No Scan, no table management, no BatchWriteItem: no function calls them.
 DYNAMODB_ACTIONS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"}
+                    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+                    "dynamodb:DescribeTable"}
 SES_ACTIONS = {"ses:SendEmail", "ses:SendRawEmail"}
 KEPT_VARIABLES = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEMP", "TMP", "SSL_CERT_FILE", "SSL_CERT_DIR",
                   "REQUESTS_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy",

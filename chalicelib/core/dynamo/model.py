@@ -102,6 +102,13 @@ class StoreModel(Model):
         return table
 
 
+def ping(table_name: str) -> None:
+    """One cheap control-plane read proving DynamoDB answers and ``table_name`` is active (raises otherwise)."""
+    status = connection().client.describe_table(TableName=table_name)["Table"]["TableStatus"]
+    if status != "ACTIVE":
+        raise RuntimeError(f"table status {status}")
+
+
 def condition_failed(exc: PynamoDBException) -> bool:
     """True when a write was refused because its condition did not hold (not an outage or a bug)."""
     return exc.cause_response_code == "ConditionalCheckFailedException"

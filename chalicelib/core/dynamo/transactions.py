@@ -149,3 +149,30 @@ def retrying(attempt: Callable[[int], T], policy: RetryPolicy, exhausted: Callab
             break
         policy.sleep(random.uniform(0, min(policy.max_backoff_seconds, 0.005 * (2 ** min(n, 5)))))
     raise exhausted()
+
+
+@dataclass(frozen=True)
+class Update:
+    """A :class:`Write` that changes attributes of one item (a marker, a counter, a status)."""
+
+    record: Any
+    actions: list[Any]
+    condition: Any
+    label: str
+
+    def add_to(self, tx: Transaction) -> None:
+        """Add this update to ``tx``."""
+        tx.update(self.record, self.actions, condition=self.condition, label=self.label)
+
+
+@dataclass(frozen=True)
+class Put:
+    """A :class:`Write` that writes one whole item (a queued email, a new record)."""
+
+    record: Any
+    condition: Any
+    label: str
+
+    def add_to(self, tx: Transaction) -> None:
+        """Add this put to ``tx``."""
+        tx.put(self.record, condition=self.condition, label=self.label)

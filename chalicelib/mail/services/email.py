@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.core import links
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.errors import InvalidInput, NotFound
+from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
+from chalicelib.core.pages import Page
 from chalicelib.core.settings import get_settings
 from chalicelib.core.time import LONDON
 from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
 from chalicelib.mail.domain import DeliveryStatus, MailKind, OutgoingEmail
 from chalicelib.mail.store import outbox, suppressions
+from chalicelib.mail.store.suppressions import Suppression
 
 TEST_LIST = "service-test"
-
-
-def new_message_id() -> str:
-    """Our identifier of a message (also its SES tag and header)."""
-    return uuid.uuid4().hex
-
-
-def queue(messages: list[OutgoingEmail], transaction: TransactWrite, now: datetime) -> None:
-    """Add messages to a business transaction: they exist if and only if the change does."""
-    for message in messages:
-        outbox.add_to(transaction, message, now)
 
 
 def send_test_email(caller: Caller, with_invitation: bool, optional: bool, now: datetime | None = None) -> str:
@@ -40,7 +29,7 @@ def send_test_email(caller: Caller, with_invitation: bool, optional: bool, now: 
         raise InvalidInput("Your token has no email address to send the test to; use an ID token.",
                            code="no_email_in_token", field="Authorization")
     now = now or datetime.now(timezone.utc)
-    message_id = new_message_id()
+    message_id = new_id()
     invitation = None
     if with_invitation:
         start = (now.astimezone(LONDON) + timedelta(days=7)).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -111,7 +100,7 @@ def describe_unsubscribe(token: str) -> str:
     return list_id
 
 
-def list_suppressions(caller: Caller, limit: int, cursor: str | None) -> suppressions.Page:
+def list_suppressions(caller: Caller, limit: int, cursor: str | None) -> Page[Suppression]:
     """The suppression list, newest first (admins: it holds addresses)."""
     caller.require_any(Role.CAFCASS_ADMIN)
     return suppressions.list_page(limit, cursor)

@@ -12,7 +12,6 @@ The table's stream (keys only) triggers the sender for each new message in AWS.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -24,9 +23,10 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
+from chalicelib.core.dynamo.transactions import Put
+from chalicelib.core.ids import new_id
 from chalicelib.mail.domain import (
     LEASE_SECONDS,
     DeliveryStatus,
@@ -104,9 +104,9 @@ def new_record(message: OutgoingEmail, now: datetime) -> OutboxRecord:
     )
 
 
-def add_to(transaction: TransactWrite, message: OutgoingEmail, now: datetime) -> None:
-    """Queue ``message`` inside the caller's transaction: it is written if and only if the business change is."""
-    transaction.save(new_record(message, now), condition=OutboxRecord.message_id.does_not_exist())
+def queued(message: OutgoingEmail, now: datetime) -> Put:
+    """``message`` as an operation of someone else's transaction: queued if and only if the change is made."""
+    return Put(new_record(message, now), condition=OutboxRecord.message_id.does_not_exist(), label="outbox")
 
 
 def enqueue(message: OutgoingEmail, now: datetime) -> None:
@@ -138,7 +138,7 @@ class Claimed:
 def claim(message_id: str, now: datetime) -> Claimed | None:
     """Take the lease on a message that is due (one conditional UpdateItem). ``None`` if another sender has
     it, or it is finished, or not yet due: exactly one of two racing senders wins."""
-    token = uuid.uuid4().hex
+    token = new_id()
     record = OutboxRecord(message_id=message_id)
     taken = update_if(record, [OutboxRecord.status.set(SendStatus.SENDING.value), OutboxRecord.claim.set(token),
                                OutboxRecord.due_at.set(_iso(now + timedelta(seconds=LEASE_SECONDS))),

@@ -27,6 +27,7 @@ from chalicelib.core.dynamo.model import (
     setting,
 )
 from chalicelib.core.errors import NotFound
+from chalicelib.core.pages import Page
 
 ALL = "all"
 LISTING = "suppression"
@@ -121,15 +122,7 @@ def remove(sid: str) -> None:
         raise
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of suppressions."""
-
-    items: list[Suppression]
-    next_cursor: str | None
-
-
-def list_page(limit: int, start: str | None) -> Page:
+def list_page(limit: int, start: str | None) -> Page[Suppression]:
     """Newest suppressions first, one Query per page."""
     scope = "suppressions"
     start_key = cursor.decode(start, scope, ("suppression_id", "listing", "sort_key"), fixed={"listing": LISTING})

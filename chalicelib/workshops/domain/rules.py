@@ -223,6 +223,16 @@ def schedule_changed(before: Workshop, after: Workshop) -> bool:
     return (before.sessions, before.venue, before.online_url) != (after.sessions, after.venue, after.online_url)
 
 
+def check_registration_open(workshop: Workshop, now: datetime) -> None:
+    """Raise ``Conflict`` unless people may register for ``workshop`` at ``now``."""
+    if workshop.status is not WorkshopStatus.PUBLISHED:
+        raise Conflict("Registration is not open for this workshop.", code="registration_closed")
+    if now < workshop.registration_opens_at:
+        raise Conflict("Registration has not opened yet.", code="registration_not_open")
+    if now >= workshop.registration_closes_at:
+        raise Conflict("Registration has closed.", code="registration_closed")
+
+
 class Placement(str, Enum):
     """What registering now would give."""
 
@@ -230,12 +240,21 @@ class Placement(str, Enum):
     WAIT = "wait"
 
 
+class WaitReason(str, Enum):
+    """Why a newcomer waits; the store conditions the join on the same rule still holding."""
+
+    FULL = "full"  # every place is taken
+    GROUP_FULL = "group_full"  # the group's allocation is taken (before places are released)
+    ORG_CAP = "org_cap"  # the organisation holds its cap of places
+    OTHERS_WAITING = "others_waiting"  # people eligible for the free place are waiting already
+
+
 @dataclass(frozen=True)
 class PlacementDecision:
     """The decision and, for a wait, which rule made it (the store conditions on that rule)."""
 
     placement: Placement
-    reason: str | None = None  # full | group_full | org_cap | others_waiting
+    reason: WaitReason | None = None
 
 
 def decide(workshop: Workshop, group: Group, organisation: str, org_confirmed: int,
@@ -244,15 +263,15 @@ def decide(workshop: Workshop, group: Group, organisation: str, org_confirmed: i
     confirmed now."""
     released = workshop.released(now)
     if workshop.confirmed_total >= workshop.places.capacity:
-        return PlacementDecision(Placement.WAIT, "full")
+        return PlacementDecision(Placement.WAIT, WaitReason.FULL)
     if not released and workshop.confirmed.get(group, 0) >= workshop.places.allocations[group]:
-        return PlacementDecision(Placement.WAIT, "group_full")
+        return PlacementDecision(Placement.WAIT, WaitReason.GROUP_FULL)
     cap = workshop.places.cap_for(organisation)
     if cap is not None and org_confirmed >= cap:
-        return PlacementDecision(Placement.WAIT, "org_cap")
+        return PlacementDecision(Placement.WAIT, WaitReason.ORG_CAP)
     waiting = workshop.waiting_total if released else workshop.waiting.get(group, 0)
     if waiting:
-        return PlacementDecision(Placement.WAIT, "others_waiting")
+        return PlacementDecision(Placement.WAIT, WaitReason.OTHERS_WAITING)
     return PlacementDecision(Placement.CONFIRM)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalicelib.core.http.endpoint import ApiCall, endpoint
 from chalicelib.workshops.domain.rules import Workshop
-from chalicelib.workshops.routes.registrations import registration_out
 from chalicelib.workshops.schemas.workshops import (
     AttendanceIn,
     FeedbackIn,
@@ -31,9 +30,9 @@ TAG = "Workshops"
           response_model=RegistrationOut, errors=(404, 409))
 def record_attendance(call: ApiCall[RegistrationPath, None, AttendanceIn]) -> RegistrationOut:
     """Record attendance."""
-    record = attendance.record_attendance(call.signed_in, call.path.workshop_id, call.path.registration_id,
-                                          dict(call.body.sessions))
-    return registration_out(record, call.signed_in)
+    reg = attendance.record_attendance(call.signed_in, call.path.workshop_id, call.path.registration_id,
+                                       dict(call.body.sessions))
+    return RegistrationOut.of(reg, call.signed_in)
 
 
 @endpoint(tag=TAG, summary="Check a feedback link",

@@ -1,15 +1,14 @@
-"""Routes of the workshop capability: scheduling, registration, the waiting list, and one's own places."""
+"""Routes of registration: register, read, cancel, hand on, decline, and the lists of registrations."""
 
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from chalice import Response
 
 from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.http.schemas import ErrorDetail
-from chalicelib.workshops.domain.rules import Group, WorkshopStatus
+from chalicelib.workshops.domain.errors import AlreadyRegistered
+from chalicelib.workshops.domain.registrations import Registrant
 from chalicelib.workshops.schemas.workshops import (
     MyRegistrationsQuery,
     RegistrationConflictResponse,
@@ -17,96 +16,24 @@ from chalicelib.workshops.schemas.workshops import (
     RegistrationOut,
     RegistrationPage,
     RegistrationPath,
-    StatusIn,
     SubstituteIn,
     TokenQuery,
-    WorkshopIn,
-    WorkshopOut,
-    WorkshopPage,
-    WorkshopPatch,
     WorkshopPath,
-    WorkshopQuery,
 )
-from chalicelib.workshops.services import registrations as placing
-from chalicelib.workshops.services import scheduling as scheduling
-from chalicelib.workshops.store.registrations import RegistrationRecord, attendance_of
+from chalicelib.workshops.services import cancel as cancel_service
+from chalicelib.workshops.services import register as register_service
+from chalicelib.workshops.services import substitute as substitute_service
+from chalicelib.workshops.services import views
+from chalicelib.workshops.services.substitute import Colleague
 
 TAG = "Workshops"
 CONFLICT_BODY = ((409, RegistrationConflictResponse),)
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def registration_out(record: RegistrationRecord, caller: Caller | None, position: int | None = None) -> RegistrationOut:
-    """Shape a registration; access and dietary needs (sensitive free text) only for admins."""
-    admin = caller is not None and caller.is_cafcass_admin
-    return RegistrationOut(
-        id=record.registration_id, workshop_id=record.workshop_id, status=record.status, name=record.name,
-        email=record.email, organisation=record.organisation, group=Group(record.group), job_title=record.job_title,
-        waiting_position=position, access_needs=record.access_needs if admin else None,
-        dietary_needs=record.dietary_needs if admin else None, attendance=attendance_of(record) or None,
-        created_at=record.created_at, confirmed_at=record.confirmed_at, ended_at=record.ended_at,
-        end_reason=record.end_reason, on_behalf=record.on_behalf is not None, substitute_for=record.substitute_for,
-        substituted_by=record.substituted_by)
-
-
-def _conflict(exc: placing.AlreadyRegistered, caller: Caller) -> Reply:
+def _conflict(exc: AlreadyRegistered, caller: Caller) -> Reply:
     return Reply(RegistrationConflictResponse(
         error=ErrorDetail(code=exc.code, message=exc.message, field=exc.field),
-        registration=registration_out(exc.record, caller)), status=409)
-
-
-@endpoint(tag=TAG, summary="Schedule a workshop",
-          description="Creates a draft: nobody else sees it until it is published.", body_model=WorkshopIn,
-          response_model=WorkshopOut, status=201, errors=(404,))
-def create_workshop(call: ApiCall[None, None, WorkshopIn]) -> Reply:
-    """Create a workshop."""
-    created = scheduling.create_workshop(call.signed_in, call.body.to_domain())
-    return Reply(WorkshopOut.of(created, _now()), headers={"Location": f"/workshops/{created.id}"})
-
-
-@endpoint(tag=TAG, summary="List workshops",
-          description="Upcoming workshops, soonest first; filter by region and a date range (`from`, `to`). "
-                      "Admins also see drafts and cancelled workshops.", query_model=WorkshopQuery,
-          response_model=WorkshopPage)
-def list_workshops(call: ApiCall[None, WorkshopQuery, None]) -> WorkshopPage:
-    """List workshops."""
-    q = call.query
-    now = _now()
-    page = scheduling.list_workshops(call.signed_in, q.region.value if q.region else None, q.starts_from,
-                                     q.starts_before, q.limit, q.cursor, now)
-    return WorkshopPage(items=[WorkshopOut.of(w, now) for w in page.items], next_cursor=page.next_cursor)
-
-
-@endpoint(tag=TAG, summary="Get a workshop",
-          path_model=WorkshopPath, response_model=WorkshopOut, errors=(404,))
-def get_workshop(call: ApiCall[WorkshopPath, None, None]) -> WorkshopOut:
-    """Get a workshop with its places."""
-    return WorkshopOut.of(scheduling.get_workshop(call.signed_in, call.path.workshop_id), _now())
-
-
-@endpoint(tag=TAG, summary="Edit a workshop",
-          description="Only the fields sent change. A new time, session or venue sends every confirmed and waiting "
-                      "registrant an update (and people with a place an updated invitation: same UIDs, higher "
-                      "SEQUENCE).", path_model=WorkshopPath, body_model=WorkshopPatch, response_model=WorkshopOut,
-          errors=(404, 409))
-def update_workshop(call: ApiCall[WorkshopPath, None, WorkshopPatch]) -> WorkshopOut:
-    """Edit a workshop."""
-    updated = scheduling.update_workshop(call.signed_in, call.path.workshop_id, call.body.changes())
-    return WorkshopOut.of(updated, _now())
-
-
-@endpoint(tag=TAG, summary="Change a workshop's status",
-          description="draft -> published -> closed (registration) -> completed, or cancelled (everyone registered "
-                      "is told, and people with a place get a calendar cancellation). A closed workshop can be "
-                      "published again.", path_model=WorkshopPath, body_model=StatusIn, response_model=WorkshopOut,
-          errors=(404, 409))
-def set_status(call: ApiCall[WorkshopPath, None, StatusIn]) -> WorkshopOut:
-    """Move a workshop through its lifecycle."""
-    updated = scheduling.set_status(call.signed_in, call.path.workshop_id, WorkshopStatus(call.body.status))
-    return WorkshopOut.of(updated, _now())
+        registration=RegistrationOut.of(exc.registration, caller)), status=409)
 
 
 @endpoint(tag=TAG, summary="Register",
@@ -119,15 +46,15 @@ def set_status(call: ApiCall[WorkshopPath, None, StatusIn]) -> WorkshopOut:
 def register(call: ApiCall[WorkshopPath, None, RegistrationIn]) -> Reply:
     """Register for a workshop."""
     b = call.body
-    who = placing.Registrant(name=b.name, email=b.email, organisation=b.organisation, group=b.group,
-                             job_title=b.job_title, access_needs=b.access_needs, dietary_needs=b.dietary_needs)
+    who = Registrant(name=b.name, email=b.email, organisation=b.organisation, group=b.group, job_title=b.job_title,
+                     access_needs=b.access_needs, dietary_needs=b.dietary_needs)
     try:
-        outcome = placing.register(call.signed_in, call.path.workshop_id, who)
-    except placing.AlreadyRegistered as exc:
+        outcome = register_service.register(call.signed_in, call.path.workshop_id, who)
+    except AlreadyRegistered as exc:
         return _conflict(exc, call.signed_in)
-    record = outcome.record
-    return Reply(registration_out(record, call.signed_in, outcome.position),
-                 headers={"Location": f"/workshops/{record.workshop_id}/registrations/{record.registration_id}"})
+    reg = outcome.registration
+    return Reply(RegistrationOut.of(reg, call.signed_in, outcome.position),
+                 headers={"Location": f"/workshops/{reg.workshop_id}/registrations/{reg.id}"})
 
 
 @endpoint(tag=TAG,
@@ -135,8 +62,8 @@ def register(call: ApiCall[WorkshopPath, None, RegistrationIn]) -> Reply:
           path_model=RegistrationPath, response_model=RegistrationOut, errors=(404,))
 def get_registration(call: ApiCall[RegistrationPath, None, None]) -> RegistrationOut:
     """One registration, with its waiting-list position."""
-    outcome = placing.get_registration(call.signed_in, call.path.workshop_id, call.path.registration_id)
-    return registration_out(outcome.record, call.signed_in, outcome.position)
+    outcome = views.get_registration(call.signed_in, call.path.workshop_id, call.path.registration_id)
+    return RegistrationOut.of(outcome.registration, call.signed_in, outcome.position)
 
 
 @endpoint(tag=TAG,
@@ -146,8 +73,8 @@ def get_registration(call: ApiCall[RegistrationPath, None, None]) -> Registratio
           path_model=RegistrationPath, response_model=RegistrationOut, errors=(404, 409))
 def cancel_registration(call: ApiCall[RegistrationPath, None, None]) -> RegistrationOut:
     """Cancel."""
-    outcome = placing.cancel(call.signed_in, call.path.workshop_id, call.path.registration_id)
-    return registration_out(outcome.record, call.signed_in)
+    outcome = cancel_service.cancel(call.signed_in, call.path.workshop_id, call.path.registration_id)
+    return RegistrationOut.of(outcome.registration, call.signed_in)
 
 
 @endpoint(tag=TAG, summary="Hand a place to a colleague",
@@ -157,18 +84,15 @@ def cancel_registration(call: ApiCall[RegistrationPath, None, None]) -> Registra
           response_model=RegistrationOut, status=201, errors=(404, 409), error_models=CONFLICT_BODY)
 def substitute(call: ApiCall[RegistrationPath, None, SubstituteIn]) -> Reply:
     """Substitute a colleague."""
-    from chalicelib.workshops.store import registrations as regs
-
-    original = regs.get(call.path.workshop_id, call.path.registration_id)
     b = call.body
-    colleague = placing.Registrant(name=b.name, email=b.email, organisation=original.organisation,
-                                   group=Group(original.group), job_title=b.job_title,
-                                   access_needs=b.access_needs, dietary_needs=b.dietary_needs)
+    colleague = Colleague(name=b.name, email=b.email, job_title=b.job_title, access_needs=b.access_needs,
+                          dietary_needs=b.dietary_needs)
     try:
-        outcome = placing.substitute(call.signed_in, call.path.workshop_id, call.path.registration_id, colleague)
-    except placing.AlreadyRegistered as exc:
+        outcome = substitute_service.substitute(call.signed_in, call.path.workshop_id, call.path.registration_id,
+                                                colleague)
+    except AlreadyRegistered as exc:
         return _conflict(exc, call.signed_in)
-    return Reply(registration_out(outcome.record, call.signed_in))
+    return Reply(RegistrationOut.of(outcome.registration, call.signed_in))
 
 
 @endpoint(tag=TAG, summary="Give back a place offered from the waiting list",
@@ -176,8 +100,8 @@ def substitute(call: ApiCall[RegistrationPath, None, SubstituteIn]) -> Reply:
           path_model=RegistrationPath, query_model=TokenQuery, response_model=RegistrationOut, errors=(400, 404, 409))
 def decline(call: ApiCall[RegistrationPath, TokenQuery, None]) -> RegistrationOut:
     """Decline a promotion."""
-    outcome = placing.decline(call.path.workshop_id, call.path.registration_id, call.query.token)
-    return registration_out(outcome.record, None)
+    outcome = cancel_service.decline(call.path.workshop_id, call.path.registration_id, call.query.token)
+    return RegistrationOut.of(outcome.registration, None)
 
 
 @endpoint(tag=TAG,
@@ -185,10 +109,9 @@ def decline(call: ApiCall[RegistrationPath, TokenQuery, None]) -> RegistrationOu
           errors=(404,))
 def list_registrations(call: ApiCall[WorkshopPath, None, None]) -> RegistrationPage:
     """All registrations of a workshop (admins), with access and dietary needs."""
-    from chalicelib.workshops.services import views as workshop_admin
-
-    rows = workshop_admin.registrations(call.signed_in, call.path.workshop_id)
-    return RegistrationPage(items=[registration_out(r, call.signed_in, p) for r, p in rows], next_cursor=None)
+    rows = views.registrations(call.signed_in, call.path.workshop_id)
+    return RegistrationPage(items=[RegistrationOut.of(r.registration, call.signed_in, r.position) for r in rows],
+                            next_cursor=None)
 
 
 @endpoint(tag=TAG,
@@ -198,9 +121,7 @@ def list_registrations(call: ApiCall[WorkshopPath, None, None]) -> RegistrationP
           response_content_type="text/csv; charset=utf-8")
 def export_registrations(call: ApiCall[WorkshopPath, None, None]) -> Response:
     """CSV export."""
-    from chalicelib.workshops.services import views as workshop_admin
-
-    body = workshop_admin.export_csv(call.signed_in, call.path.workshop_id)
+    body = views.export_csv(call.signed_in, call.path.workshop_id)
     return Response(body=body, status_code=200, headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="registrations-{call.path.workshop_id}.csv"'})
@@ -211,10 +132,8 @@ def export_registrations(call: ApiCall[WorkshopPath, None, None]) -> Response:
                       "token).", query_model=MyRegistrationsQuery, response_model=RegistrationPage)
 def my_registrations(call: ApiCall[None, MyRegistrationsQuery, None]) -> RegistrationPage:
     """One's own registrations."""
-    from chalicelib.workshops.services import views as workshop_admin
-
-    page = workshop_admin.my_registrations(call.signed_in, call.query.limit, call.query.cursor)
-    return RegistrationPage(items=[registration_out(r, call.signed_in) for r in page.items],
+    page = views.my_registrations(call.signed_in, call.query.limit, call.query.cursor)
+    return RegistrationPage(items=[RegistrationOut.of(r, call.signed_in) for r in page.items],
                             next_cursor=page.next_cursor)
 
 

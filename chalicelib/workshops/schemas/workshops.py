@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, HttpUrl, StringConstraints
 
+from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.schemas import (
     Cursor,
     Email,
@@ -18,7 +19,8 @@ from chalicelib.core.http.schemas import (
     ResponseModel,
     StrictModel,
 )
-from chalicelib.directory.domain import Region
+from chalicelib.directory.service import Region
+from chalicelib.workshops.domain.registrations import Registration
 from chalicelib.workshops.domain.rules import (
     Group,
     Places,
@@ -315,6 +317,19 @@ class RegistrationOut(ResponseModel):
     on_behalf: bool
     substitute_for: str | None
     substituted_by: str | None
+
+    @classmethod
+    def of(cls, reg: Registration, caller: Caller | None, position: int | None = None) -> RegistrationOut:
+        """Shape a registration; access and dietary needs (sensitive free text) only for admins."""
+        admin = caller is not None and caller.is_cafcass_admin
+        who = reg.registrant
+        return cls(
+            id=reg.id, workshop_id=reg.workshop_id, status=reg.status, name=who.name, email=who.email,
+            organisation=who.organisation, group=who.group, job_title=who.job_title, waiting_position=position,
+            access_needs=who.access_needs if admin else None, dietary_needs=who.dietary_needs if admin else None,
+            attendance=dict(reg.attendance) or None, created_at=reg.created_at, confirmed_at=reg.confirmed_at,
+            ended_at=reg.ended_at, end_reason=reg.end_reason, on_behalf=reg.on_behalf is not None,
+            substitute_for=reg.substitute_for, substituted_by=reg.substituted_by)
 
 
 class RegistrationConflictResponse(ResponseModel):

@@ -8,17 +8,17 @@ told, the feedback request time).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
-
-from chalicelib.core.dynamo.model import connection
+from chalicelib.core.dynamo.marks import mark_once_and_send
+from chalicelib.core.dynamo.transactions import Update, Write
 from chalicelib.core.errors import Conflict
 from chalicelib.core.observability import count, logger
-from chalicelib.mail.store import outbox
-from chalicelib.workshops import mail as mail
+from chalicelib.core.time import utcnow
+from chalicelib.mail.services.queue import queued
+from chalicelib.workshops import mail
 from chalicelib.workshops.domain.rules import (
     REMINDERS,
     RegistrationStatus,
@@ -26,14 +26,13 @@ from chalicelib.workshops.domain.rules import (
     WorkshopStatus,
     reminders_due,
 )
-from chalicelib.workshops.services.registrations import fill_freed_places
+from chalicelib.workshops.services.promote import fill_freed_places
 from chalicelib.workshops.services.scheduling import (
     send_cancellation_notices,
     send_change_notices,
 )
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.workshops.store.registrations import RegistrationRecord
 
 LOOKBACK = timedelta(days=45)  # workshops that started this long ago still get completion and feedback
 SYSTEM = "scheduler"
@@ -42,7 +41,7 @@ WHEN = {"7d": "in a week", "1d": "tomorrow"}
 
 def run(now: datetime | None = None) -> dict[str, int]:
     """One pass over the recent and upcoming workshops. Returns counts of what it did."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     done = {"completed": 0, "change_notices": 0, "cancellation_notices": 0, "promoted": 0, "reminders": 0,
             "feedback_requests": 0}
     for workshop in store.all_since(now - LOOKBACK):
@@ -75,47 +74,26 @@ def send_reminders(workshop: Workshop, now: datetime) -> int:
     if not due:
         return 0
     points = {name: workshop.starts_at - before for name, before in REMINDERS}
-    sent = 0
-    for record in regs.for_workshop(workshop.id):
-        if record.status != RegistrationStatus.CONFIRMED.value:
-            continue
-        already = set(record.reminders or ())
-        pending = [name for name in due if name not in already]
-        if not pending:
-            continue
-        latest = pending[-1]
-        send = record.confirmed_at is not None and record.confirmed_at < points[latest]
-        try:
-            with TransactWrite(connection=connection()) as t:
-                t.update(RegistrationRecord(workshop_id=workshop.id, sk=record.sk),
-                         actions=[RegistrationRecord.reminders.add(set(pending))],
-                         condition=(RegistrationRecord.status == RegistrationStatus.CONFIRMED.value)
-                         & (RegistrationRecord.reminders.does_not_exist()
-                            | ~RegistrationRecord.reminders.contains(latest)))
-                if send:
-                    outbox.add_to(t, mail.reminder(workshop, record.email, record.name, WHEN[latest]), now)
-        except TransactWriteError:
-            continue  # another run got there first
-        sent += int(send)
+
+    def marks() -> Iterator[tuple[Update, list[Write]]]:
+        for reg in regs.for_workshop(workshop.id):
+            pending = [name for name in due if name not in reg.reminders]
+            if reg.status is not RegistrationStatus.CONFIRMED or not pending:
+                continue
+            latest = pending[-1]
+            send = reg.confirmed_at is not None and reg.confirmed_at < points[latest]
+            emails = queued([mail.reminder(workshop, reg.email, reg.name, WHEN[latest])], now) if send else []
+            yield regs.reminded(reg, set(pending), latest), emails
+
+    sent = mark_once_and_send(marks())
     count("WorkshopReminder", sent)
     return sent
 
 
 def send_feedback_requests(workshop: Workshop, now: datetime) -> int:
     """Ask everyone who attended at least one session for feedback, once."""
-    sent = 0
-    for record in regs.for_workshop(workshop.id):
-        if record.feedback_requested_at is not None or "present" not in regs.attendance_of(record).values():
-            continue
-        try:
-            with TransactWrite(connection=connection()) as t:
-                t.update(RegistrationRecord(workshop_id=workshop.id, sk=record.sk),
-                         actions=[RegistrationRecord.feedback_requested_at.set(now)],
-                         condition=RegistrationRecord.feedback_requested_at.does_not_exist())
-                outbox.add_to(t, mail.feedback_request(workshop, record.email, record.name,
-                                                       record.registration_id), now)
-        except (TransactWriteError, UpdateError):
-            continue
-        sent += 1
+    sent = mark_once_and_send(
+        (regs.feedback_requested(r, now), queued([mail.feedback_request(workshop, r.email, r.name, r.id)], now))
+        for r in regs.for_workshop(workshop.id) if r.feedback_requested_at is None and r.attended)
     count("WorkshopFeedbackRequest", sent)
     return sent

@@ -9,13 +9,18 @@ practice (the figure Cafcass reports nationally).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.workshops.domain.rules import RegistrationStatus, Workshop
+from chalicelib.core.time import utcnow
+from chalicelib.workshops.domain.registrations import Registration
+from chalicelib.workshops.domain.rules import (
+    RegistrationStatus,
+    Workshop,
+    WorkshopStatus,
+)
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.workshops.store.registrations import RegistrationRecord
 
 
 @dataclass
@@ -57,7 +62,7 @@ class Figures:
             self.changed_practice[answer] += n
 
 
-def _waiting_peak(records: list[RegistrationRecord], now: datetime) -> int:
+def _waiting_peak(records: list[Registration], now: datetime) -> int:
     events: list[tuple[datetime, int]] = []
     for r in records:
         if r.waiting_since is None:
@@ -74,14 +79,14 @@ def _waiting_peak(records: list[RegistrationRecord], now: datetime) -> int:
 def figures_for(workshop: Workshop, now: datetime) -> Figures:
     """The figures of one workshop (one consistent Query of its registrations)."""
     records = regs.for_workshop(workshop.id)
-    confirmed = [r for r in records if r.status == RegistrationStatus.CONFIRMED.value]
+    confirmed = [r for r in records if r.status is RegistrationStatus.CONFIRMED]
     responses = [r for r in confirmed if r.feedback_at is not None]
     figures = Figures(
         workshops=1, places_offered=workshop.places.capacity, places_filled=len(confirmed),
-        attended=sum(1 for r in confirmed if "present" in regs.attendance_of(r).values()),
+        attended=sum(1 for r in confirmed if r.attended),
         waiting_list_peak=_waiting_peak(records, now),
         feedback_requests=sum(1 for r in confirmed if r.feedback_requested_at is not None),
-        feedback_responses=len(responses), rating_total=sum(int(r.feedback_rating or 0) for r in responses))
+        feedback_responses=len(responses), rating_total=sum(r.feedback_rating or 0 for r in responses))
     for r in responses:
         if r.feedback_changed_practice in figures.changed_practice:
             figures.changed_practice[r.feedback_changed_practice] += 1
@@ -92,20 +97,20 @@ def workshop_report(caller: Caller, workshop_id: str, now: datetime | None = Non
     """One workshop's report (admins)."""
     caller.require_any(Role.CAFCASS_ADMIN)
     workshop = store.get(workshop_id)
-    return workshop, figures_for(workshop, now or datetime.now(timezone.utc))
+    return workshop, figures_for(workshop, now or utcnow())
 
 
 def region_report(caller: Caller, region: str | None, starts_from: datetime, starts_before: datetime,
                   now: datetime | None = None) -> tuple[Figures, list[tuple[Workshop, Figures]]]:
     """Totals and per-workshop figures for workshops starting in the range, in one region or all (admins)."""
     caller.require_any(Role.CAFCASS_ADMIN)
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     rows: list[tuple[Workshop, Figures]] = []
     cursor = None
     while True:
         page = store.list_page(admin=True, region=region, starts_from=starts_from, starts_before=starts_before,
                                limit=100, start=cursor)
-        rows += [(w, figures_for(w, now)) for w in page.items if w.status.value != "cancelled"]
+        rows += [(w, figures_for(w, now)) for w in page.items if w.status is not WorkshopStatus.CANCELLED]
         cursor = page.next_cursor
         if not cursor:
             break

@@ -10,22 +10,23 @@ fan-out that was interrupted.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.core.dynamo.model import connection
-from chalicelib.core.errors import Conflict, InvalidInput, NotFound
+from chalicelib.core.dynamo.marks import mark_once_and_send
+from chalicelib.core.errors import Conflict, InvalidInput
+from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
-from chalicelib.mail.store import outbox
-from chalicelib.workshops import mail as mail
+from chalicelib.core.pages import Page
+from chalicelib.core.time import utcnow
+from chalicelib.directory import service as directory
+from chalicelib.mail.services.queue import queued
+from chalicelib.workshops import mail
+from chalicelib.workshops.domain.errors import WorkshopNotFound
+from chalicelib.workshops.domain.registrations import Registration
 from chalicelib.workshops.domain.rules import (
-    ACTIVE,
     VISIBLE_TO_ALL,
     Group,
     RegistrationStatus,
@@ -35,9 +36,9 @@ from chalicelib.workshops.domain.rules import (
     check_transition,
     schedule_changed,
 )
+from chalicelib.workshops.services.promote import fill_freed_places
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.workshops.store.registrations import RegistrationRecord
 
 
 def _validated(w: Workshop) -> Workshop:
@@ -49,11 +50,9 @@ def _validated(w: Workshop) -> Workshop:
 def create_workshop(caller: Caller, draft: Workshop, now: datetime | None = None) -> Workshop:
     """Schedule a new workshop, as a draft nobody else sees until it is published."""
     caller.require_any(Role.CAFCASS_ADMIN)
-    now = now or datetime.now(timezone.utc)
-    from chalicelib.directory import store as organisations
-
-    organisations.get(draft.host_org)  # the host must be in the directory (NotFound otherwise)
-    workshop = _validated(replace(draft, id=uuid.uuid4().hex, status=WorkshopStatus.DRAFT, sequence=0))
+    now = now or utcnow()
+    directory.get_organisation(caller, draft.host_org)  # the host must be in the directory (NotFound otherwise)
+    workshop = _validated(replace(draft, id=new_id(), status=WorkshopStatus.DRAFT, sequence=0))
     created = store.create(workshop, caller.id, now)
     count("WorkshopCreated")
     return created
@@ -63,15 +62,15 @@ def get_workshop(caller: Caller, workshop_id: str) -> Workshop:
     """A workshop; drafts and cancelled ones only for admins."""
     workshop = store.get(workshop_id)
     if workshop.status not in VISIBLE_TO_ALL and not caller.is_cafcass_admin:
-        raise NotFound("No workshop has this id.", code="workshop_not_found", field="workshop_id")
+        raise WorkshopNotFound()
     return workshop
 
 
 def list_workshops(caller: Caller, region: str | None, starts_from: datetime | None, starts_before: datetime | None,
-                   limit: int, cursor: str | None, now: datetime | None = None) -> store.Page:
+                   limit: int, cursor: str | None, now: datetime | None = None) -> Page[Workshop]:
     """Workshops by date (upcoming by default), optionally in one region. Admins also see drafts and
     cancelled workshops."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     return store.list_page(admin=caller.is_cafcass_admin, region=region, starts_from=starts_from or now,
                            starts_before=starts_before, limit=limit, start=cursor)
 
@@ -80,7 +79,7 @@ def update_workshop(caller: Caller, workshop_id: str, changes: dict[str, Any], n
     """Edit a workshop. A new time, session or venue raises the calendar SEQUENCE and every confirmed and
     waiting registrant is told (with an updated invitation for people with a place)."""
     caller.require_any(Role.CAFCASS_ADMIN)
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     current = store.get(workshop_id, consistent=True)
     if current.status not in (WorkshopStatus.DRAFT, WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
         raise Conflict(f"A {current.status.value} workshop cannot be edited.", code="not_editable")
@@ -90,9 +89,7 @@ def update_workshop(caller: Caller, workshop_id: str, changes: dict[str, Any], n
             raise InvalidInput("An allocation cannot go below the places already taken in that group.",
                                code="allocation_below_confirmed", field="places.allocations")
     if "host_org" in changes:
-        from chalicelib.directory import store as organisations
-
-        organisations.get(edited.host_org)
+        directory.get_organisation(caller, edited.host_org)
     notify = current.status is not WorkshopStatus.DRAFT and schedule_changed(current, edited)
     if notify:
         edited = replace(edited, sequence=current.sequence + 1)
@@ -102,8 +99,6 @@ def update_workshop(caller: Caller, workshop_id: str, changes: dict[str, Any], n
     count("WorkshopUpdated")
     if notify:
         send_change_notices(updated, now)
-    from chalicelib.workshops.services.registrations import fill_freed_places
-
     fill_freed_places(workshop_id, now)  # more places, or places released, may let people in from the list
     return store.get(workshop_id, consistent=True)
 
@@ -111,7 +106,7 @@ def update_workshop(caller: Caller, workshop_id: str, changes: dict[str, Any], n
 def set_status(caller: Caller, workshop_id: str, target: WorkshopStatus, now: datetime | None = None) -> Workshop:
     """Publish, close or reopen registration, complete, or cancel (which tells everyone registered)."""
     caller.require_any(Role.CAFCASS_ADMIN)
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     current = store.get(workshop_id, consistent=True)
     check_transition(current.status, target)
     if target is WorkshopStatus.COMPLETED and now < current.ends_at:
@@ -124,45 +119,26 @@ def set_status(caller: Caller, workshop_id: str, target: WorkshopStatus, now: da
     return updated
 
 
-def _each_registration(workshop_id: str, statuses: frozenset[RegistrationStatus]) -> list[RegistrationRecord]:
-    wanted = {s.value for s in statuses}
-    return [r for r in regs.for_workshop(workshop_id) if r.status in wanted]
+def _active(workshop_id: str) -> list[Registration]:
+    return [r for r in regs.for_workshop(workshop_id) if r.active]
 
 
 def send_change_notices(workshop: Workshop, now: datetime) -> int:
     """Tell each active registrant not yet told about this version of the schedule. Returns how many."""
-    sent = 0
-    for record in _each_registration(workshop.id, ACTIVE):
-        if int(record.notified_sequence) >= workshop.sequence:
-            continue
-        confirmed = record.status == RegistrationStatus.CONFIRMED.value
-        try:
-            with TransactWrite(connection=connection()) as t:
-                t.update(RegistrationRecord(workshop_id=workshop.id, sk=record.sk),
-                         actions=[RegistrationRecord.notified_sequence.set(workshop.sequence)],
-                         condition=RegistrationRecord.notified_sequence < workshop.sequence)
-                outbox.add_to(t, mail.changed(workshop, record.email, record.name, confirmed), now)
-            sent += 1
-        except TransactWriteError:
-            continue  # told meanwhile by another run
+    sent = mark_once_and_send(
+        (regs.told_schedule(r, workshop.sequence),
+         queued([mail.changed(workshop, r.email, r.name, r.status is RegistrationStatus.CONFIRMED)], now))
+        for r in _active(workshop.id) if r.notified_sequence < workshop.sequence)
     count("WorkshopChangeNotice", sent)
     return sent
 
 
 def send_cancellation_notices(workshop: Workshop, now: datetime) -> int:
     """End every active registration of a cancelled workshop and tell the person. Returns how many."""
-    sent = 0
-    for record in _each_registration(workshop.id, ACTIVE):
-        confirmed = record.status == RegistrationStatus.CONFIRMED.value
-        try:
-            with TransactWrite(connection=connection()) as t:
-                t.update(RegistrationRecord(workshop_id=workshop.id, sk=record.sk), actions=[
-                    RegistrationRecord.status.set(RegistrationStatus.WORKSHOP_CANCELLED.value),
-                    RegistrationRecord.ended_at.set(now), RegistrationRecord.end_reason.set("workshop_cancelled")],
-                    condition=RegistrationRecord.status == record.status)
-                outbox.add_to(t, mail.workshop_cancelled(workshop, record.email, record.name, confirmed), now)
-            sent += 1
-        except TransactWriteError:
-            continue
+    sent = mark_once_and_send(
+        (regs.ended_with_workshop(r, now),
+         queued([mail.workshop_cancelled(workshop, r.email, r.name, r.status is RegistrationStatus.CONFIRMED)],
+                now))
+        for r in _active(workshop.id))
     count("WorkshopCancellationNotice", sent)
     return sent

@@ -1,4 +1,4 @@
-"""Views of registrations: an admin's list and CSV export of a workshop, and a person's own registrations."""
+"""Reading registrations: one registration, an admin's list and CSV export of a workshop, one's own."""
 
 from __future__ import annotations
 
@@ -7,24 +7,46 @@ import io
 
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.pages import Page
+from chalicelib.workshops.domain.registrations import Outcome, Registration
 from chalicelib.workshops.domain.rules import RegistrationStatus, csv_safe, position
+from chalicelib.workshops.services import access
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.workshops.store.registrations import RegistrationRecord
 
 CSV_COLUMNS = ["registration_id", "status", "name", "email", "organisation", "group", "job_title", "access_needs",
                "dietary_needs", "waiting_position", "registered_at", "confirmed_at", "ended_at", "end_reason",
                "on_behalf", "attendance", "feedback_rating", "feedback_changed_practice"]
 
 
-def registrations(caller: Caller, workshop_id: str) -> list[tuple[RegistrationRecord, int | None]]:
+def get_registration(caller: Caller, workshop_id: str, registration_id: str) -> Outcome:
+    """One registration, for its person or an admin, with the waiting-list position if waiting."""
+    reg = regs.get(workshop_id, registration_id)
+    access.check_person(caller, reg)
+    waiting = None
+    if reg.status is RegistrationStatus.WAITING:
+        waiting = position(regs.waiting_list(workshop_id), registration_id)
+    return Outcome(reg, waiting)
+
+
+def registrations(caller: Caller, workshop_id: str) -> list[Outcome]:
     """Every registration of a workshop with waiting positions, oldest first (admins)."""
     caller.require_any(Role.CAFCASS_ADMIN)
     store.get(workshop_id)  # 404 for an unknown workshop
-    records = sorted(regs.for_workshop(workshop_id), key=lambda r: r.created_key)
     waiting = regs.waiting_list(workshop_id)
-    return [(r, position(waiting, r.registration_id) if r.status == RegistrationStatus.WAITING.value else None)
-            for r in records]
+    return [Outcome(r, position(waiting, r.id) if r.status is RegistrationStatus.WAITING else None)
+            for r in regs.for_workshop(workshop_id)]
+
+
+def _row(reg: Registration, waiting_position: int | None) -> list[str]:
+    who = reg.registrant
+    attendance = " ".join(f"{k}:{v}" for k, v in sorted(reg.attendance.items(), key=lambda kv: int(kv[0])))
+    return [csv_safe(v) for v in (
+        reg.id, reg.status.value, who.name, who.email, who.organisation, who.group.value, who.job_title,
+        who.access_needs, who.dietary_needs, waiting_position, reg.created_at.isoformat(),
+        reg.confirmed_at.isoformat() if reg.confirmed_at else "", reg.ended_at.isoformat() if reg.ended_at else "",
+        reg.end_reason, "yes" if reg.on_behalf else "no", attendance,
+        "" if reg.feedback_rating is None else reg.feedback_rating, reg.feedback_changed_practice)]
 
 
 def export_csv(caller: Caller, workshop_id: str) -> str:
@@ -35,20 +57,12 @@ def export_csv(caller: Caller, workshop_id: str) -> str:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for record, pos in rows:
-        attendance = regs.attendance_of(record)
-        writer.writerow([csv_safe(v) for v in (
-            record.registration_id, record.status, record.name, record.email, record.organisation, record.group,
-            record.job_title, record.access_needs, record.dietary_needs, pos, record.created_at.isoformat(),
-            record.confirmed_at.isoformat() if record.confirmed_at else "",
-            record.ended_at.isoformat() if record.ended_at else "", record.end_reason,
-            "yes" if record.on_behalf else "no",
-            " ".join(f"{k}:{v}" for k, v in sorted(attendance.items(), key=lambda kv: int(kv[0]))),
-            "" if record.feedback_rating is None else int(record.feedback_rating), record.feedback_changed_practice)])
+    for row in rows:
+        writer.writerow(_row(row.registration, row.position))
     return out.getvalue()
 
 
-def my_registrations(caller: Caller, limit: int, cursor: str | None) -> regs.Page:
+def my_registrations(caller: Caller, limit: int, cursor: str | None) -> Page[Registration]:
     """The caller's own registrations (matched on the email address in their token)."""
     if not caller.email:
         raise InvalidInput("Your token has no email address; use an ID token.", code="no_email_in_token",

@@ -1,4 +1,4 @@
-"""DynamoDB storage of workshop registrations.
+"""DynamoDB storage of workshop registrations: records, reads, and the markers jobs set once.
 
 Table ``workshop-registrations``: hash key ``workshop_id``, range key ``sk``.
 One partition per workshop holds every item the registration rules need, so
@@ -12,12 +12,16 @@ one transaction:
 * ``wait#<joined key>``: a waiting-list entry, in arrival order.
 
 ``person_index`` (hash of the email, creation time) serves "my registrations".
+
+Records never leave this package: every function returns ``Registration`` domain objects. The
+transactions that move places (confirm, wait, promote, cancel...) are in ``placement``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -32,8 +36,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.core.addresses import normalise_address
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting
-from chalicelib.core.errors import NotFound
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
+from chalicelib.core.dynamo.transactions import Update
+from chalicelib.core.pages import Page
+from chalicelib.workshops.domain.errors import ChangedMeanwhile, RegistrationNotFound
+from chalicelib.workshops.domain.registrations import Registrant, Registration
 from chalicelib.workshops.domain.rules import Group, RegistrationStatus, WaitingEntry
 
 REG, PERSON, ORG, WAIT = "reg#", "person#", "org#", "wait#"
@@ -133,32 +140,70 @@ class WaitingRecord(StoreModel):
 
 
 def reg_sk(registration_id: str) -> str:
+    """The sort key of a registration item."""
     return REG + registration_id
 
 
 def guard_sk(email: str) -> str:
+    """The sort key of a person's guard item."""
     return PERSON + person_key(email)
 
 
 def org_sk(code: str) -> str:
+    """The sort key of an organisation's place count."""
     return ORG + code
 
 
 def wait_sk(joined_key: str) -> str:
+    """The sort key of a waiting-list entry."""
     return WAIT + joined_key
 
 
-def get(workshop_id: str, registration_id: str) -> RegistrationRecord:
-    """One registration, read consistently; ``NotFound`` otherwise."""
+def to_domain(rec: RegistrationRecord) -> Registration:
+    """The registration a record holds (for this package's modules)."""
+    raw: Any = rec.attendance
+    who = Registrant(name=rec.name, email=rec.email, organisation=rec.organisation, group=Group(rec.group),
+                     job_title=rec.job_title, access_needs=rec.access_needs, dietary_needs=rec.dietary_needs)
+    return Registration(
+        id=rec.registration_id, workshop_id=rec.workshop_id, status=RegistrationStatus(rec.status), registrant=who,
+        created_at=rec.created_at, created_by=rec.created_by, on_behalf=rec.on_behalf, confirmed_at=rec.confirmed_at,
+        waiting_key=rec.waiting_key, waiting_since=rec.waiting_since, waiting_until=rec.waiting_until,
+        ended_at=rec.ended_at, end_reason=rec.end_reason, substitute_for=rec.substitute_for,
+        substituted_by=rec.substituted_by, notified_sequence=int(rec.notified_sequence),
+        reminders=frozenset(rec.reminders or ()), attendance=dict(raw.as_dict()) if raw is not None else {},
+        feedback_requested_at=rec.feedback_requested_at, feedback_at=rec.feedback_at,
+        feedback_rating=None if rec.feedback_rating is None else int(rec.feedback_rating),
+        feedback_changed_practice=rec.feedback_changed_practice, feedback_comment=rec.feedback_comment)
+
+
+def new_record(reg: Registration) -> RegistrationRecord:
+    """The item of a registration as first written (for this package's modules)."""
+    who = reg.registrant
+    return RegistrationRecord(
+        workshop_id=reg.workshop_id, sk=reg_sk(reg.id), registration_id=reg.id, status=reg.status.value,
+        group=who.group.value, organisation=who.organisation, name=who.name, email=who.email.strip(),
+        job_title=who.job_title, access_needs=who.access_needs, dietary_needs=who.dietary_needs,
+        person_key=person_key(who.email), created_key=f"{reg.created_at.isoformat()}#{reg.id}",
+        created_at=reg.created_at, created_by=reg.created_by, on_behalf=reg.on_behalf,
+        confirmed_at=reg.confirmed_at, waiting_key=reg.waiting_key, waiting_since=reg.waiting_since,
+        notified_sequence=reg.notified_sequence, substitute_for=reg.substitute_for)
+
+
+def key_of(reg: Registration) -> RegistrationRecord:
+    """A record naming only the registration's key (the target of an update)."""
+    return RegistrationRecord(workshop_id=reg.workshop_id, sk=reg_sk(reg.id))
+
+
+def get(workshop_id: str, registration_id: str) -> Registration:
+    """One registration, read consistently (one GetItem); ``RegistrationNotFound`` otherwise."""
     try:
-        return RegistrationRecord.get(workshop_id, reg_sk(registration_id), consistent_read=True)
+        return to_domain(RegistrationRecord.get(workshop_id, reg_sk(registration_id), consistent_read=True))
     except DoesNotExist:
-        raise NotFound("No registration has this id.", code="registration_not_found",
-                       field="registration_id") from None
+        raise RegistrationNotFound() from None
 
 
-def existing_for(workshop_id: str, email: str) -> RegistrationRecord | None:
-    """The registration a person already has for a workshop, if any (two consistent reads)."""
+def existing_for(workshop_id: str, email: str) -> Registration | None:
+    """The registration a person already has for a workshop, if any (two consistent GetItems)."""
     try:
         guard = GuardRecord.get(workshop_id, guard_sk(email), consistent_read=True)
     except DoesNotExist:
@@ -179,20 +224,13 @@ def org_counts(workshop_id: str) -> dict[str, int]:
             for r in OrgCountRecord.query(workshop_id, OrgCountRecord.sk.startswith(ORG), consistent_read=True)}
 
 
-def for_workshop(workshop_id: str) -> list[RegistrationRecord]:
-    """Every registration of a workshop, in creation order of ids (consistent, paged)."""
-    return list(RegistrationRecord.query(workshop_id, RegistrationRecord.sk.startswith(REG), consistent_read=True))
+def for_workshop(workshop_id: str) -> list[Registration]:
+    """Every registration of a workshop, in order of creation (one consistent Query, paged)."""
+    records = RegistrationRecord.query(workshop_id, RegistrationRecord.sk.startswith(REG), consistent_read=True)
+    return [to_domain(r) for r in sorted(records, key=lambda r: r.created_key)]
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a person's registrations."""
-
-    items: list[RegistrationRecord]
-    next_cursor: str | None
-
-
-def for_person(email: str, limit: int, start: str | None) -> Page:
+def for_person(email: str, limit: int, start: str | None) -> Page[Registration]:
     """A person's registrations across workshops, newest first (one Query per page)."""
     key = person_key(email)
     scope = f"person|{key}"
@@ -200,15 +238,55 @@ def for_person(email: str, limit: int, start: str | None) -> Page:
                               fixed={"person_key": key})
     results = RegistrationRecord.person_index.query(key, scan_index_forward=False, limit=limit, page_size=limit,
                                                     last_evaluated_key=start_key)
-    return Page(items=list(results), next_cursor=cursor.encode(results.last_evaluated_key, scope))
+    return Page(items=[to_domain(r) for r in results], next_cursor=cursor.encode(results.last_evaluated_key, scope))
 
 
-def is_active(record: RegistrationRecord) -> bool:
-    """Confirmed or waiting."""
-    return record.status in (RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITING.value)
+def record_attendance(reg: Registration, attendance: dict[str, str]) -> Registration:
+    """Store a confirmed person's attendance (one conditional UpdateItem); ``ChangedMeanwhile`` if the
+    registration is no longer confirmed."""
+    record = key_of(reg)
+    if not update_if(record, [RegistrationRecord.attendance.set(attendance)],
+                     RegistrationRecord.status == RegistrationStatus.CONFIRMED.value):
+        raise ChangedMeanwhile("The registration changed meanwhile.")
+    return replace(reg, attendance=dict(attendance))
 
 
-def attendance_of(record: RegistrationRecord) -> dict[str, str]:
-    """Attendance per session number, as recorded."""
-    raw: Any = record.attendance
-    return dict(raw.as_dict()) if raw is not None else {}
+def record_feedback(reg: Registration, at: datetime, rating: int, changed_practice: str,
+                    comment: str | None) -> bool:
+    """Store the one feedback response (one conditional UpdateItem); ``False`` if one was given already."""
+    return update_if(key_of(reg), [
+        RegistrationRecord.feedback_at.set(at), RegistrationRecord.feedback_rating.set(rating),
+        RegistrationRecord.feedback_changed_practice.set(changed_practice),
+        RegistrationRecord.feedback_comment.set(comment) if comment else RegistrationRecord.feedback_comment.remove()],
+        RegistrationRecord.feedback_at.does_not_exist())
+
+
+# Markers: each a write whose condition fails once it is set (for ``core.dynamo.marks``).
+
+
+def told_schedule(reg: Registration, sequence: int) -> Update:
+    """The person has been told about schedule version ``sequence``."""
+    return Update(key_of(reg), [RegistrationRecord.notified_sequence.set(sequence)],
+                  RegistrationRecord.notified_sequence < sequence, label="registration")
+
+
+def ended_with_workshop(reg: Registration, now: datetime) -> Update:
+    """The registration ends because the workshop was cancelled (only from the status it was read in)."""
+    return Update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.WORKSHOP_CANCELLED.value),
+                                RegistrationRecord.ended_at.set(now),
+                                RegistrationRecord.end_reason.set("workshop_cancelled")],
+                  RegistrationRecord.status == reg.status.value, label="registration")
+
+
+def reminded(reg: Registration, pending: set[str], latest: str) -> Update:
+    """The reminders ``pending`` are done for a confirmed person (the latest of them not yet)."""
+    return Update(key_of(reg), [RegistrationRecord.reminders.add(set(pending))],
+                  (RegistrationRecord.status == RegistrationStatus.CONFIRMED.value)
+                  & (RegistrationRecord.reminders.does_not_exist() | ~RegistrationRecord.reminders.contains(latest)),
+                  label="registration")
+
+
+def feedback_requested(reg: Registration, now: datetime) -> Update:
+    """The person has been asked for feedback."""
+    return Update(key_of(reg), [RegistrationRecord.feedback_requested_at.set(now)],
+                  RegistrationRecord.feedback_requested_at.does_not_exist(), label="registration")

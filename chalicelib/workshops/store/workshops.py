@@ -16,7 +16,6 @@ Listings are single Queries on four indexes, all ordered by ``starts_key``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any
 
@@ -26,7 +25,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.core.dynamo import cursor
 from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
-from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.pages import Page
+from chalicelib.workshops.domain.errors import ChangedMeanwhile, WorkshopNotFound
 from chalicelib.workshops.domain.rules import (
     VISIBLE_TO_ALL,
     Group,
@@ -143,7 +143,8 @@ def _sessions_json(sessions: tuple[Session, ...]) -> str:
                        for s in sessions], separators=(",", ":"))
 
 
-def _to_domain(rec: WorkshopRecord) -> Workshop:
+def to_domain(rec: WorkshopRecord) -> Workshop:
+    """The workshop a record holds (for this package's modules)."""
     sessions = tuple(Session(day=date.fromisoformat(s["day"]), start=time.fromisoformat(s["start"]),
                              end=time.fromisoformat(s["end"])) for s in json.loads(rec.sessions))
     places = Places(capacity=int(rec.capacity),
@@ -189,15 +190,15 @@ def create(w: Workshop, actor: str, now: datetime) -> Workshop:
     values = {k: v for k, v in _definition_values(w, actor, now).items() if v is not None}
     rec = WorkshopRecord(workshop_id=w.id, created_at=now, listing=LISTING, edit_version=1, **values)
     rec.save(condition=WorkshopRecord.workshop_id.does_not_exist())
-    return _to_domain(rec)
+    return to_domain(rec)
 
 
 def get(workshop_id: str, consistent: bool = False) -> Workshop:
     """Read one workshop (one GetItem); ``NotFound`` if there is none."""
     try:
-        return _to_domain(WorkshopRecord.get(workshop_id, consistent_read=consistent))
+        return to_domain(WorkshopRecord.get(workshop_id, consistent_read=consistent))
     except DoesNotExist:
-        raise NotFound("No workshop has this id.", code="workshop_not_found", field="workshop_id") from None
+        raise WorkshopNotFound() from None
 
 
 def update_definition(w: Workshop, expected_version: int, actor: str, now: datetime,
@@ -212,20 +213,12 @@ def update_definition(w: Workshop, expected_version: int, actor: str, now: datet
                for name, value in _definition_values(w, actor, now).items()]
     actions += [WorkshopRecord.edit_version.add(1)] + (extra or [])
     if not update_if(rec, actions, WorkshopRecord.edit_version == expected_version):
-        raise Conflict("The workshop was changed by someone else; read it again and retry.", code="edit_conflict")
-    return _to_domain(rec)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of workshops."""
-
-    items: list[Workshop]
-    next_cursor: str | None
+        raise ChangedMeanwhile("The workshop was changed by someone else; read it again and retry.")
+    return to_domain(rec)
 
 
 def list_page(*, admin: bool, region: str | None, starts_from: datetime, starts_before: datetime | None,
-              limit: int, start: str | None) -> Page:
+              limit: int, start: str | None) -> Page[Workshop]:
     """Workshops starting in ``[starts_from, starts_before)``, soonest first, one Query per page."""
     if admin:
         index, hash_name, hash_value = ((WorkshopRecord.admin_region_index, "region", region) if region
@@ -240,10 +233,10 @@ def list_page(*, admin: bool, region: str | None, starts_from: datetime, starts_
     start_key = cursor.decode(start, scope, ("workshop_id", hash_name, "starts_key"), fixed={hash_name: hash_value})
     results = index.query(hash_value, WorkshopRecord.starts_key.between(low, high), limit=limit, page_size=limit,
                           last_evaluated_key=start_key)
-    return Page(items=[_to_domain(r) for r in results], next_cursor=cursor.encode(results.last_evaluated_key, scope))
+    return Page(items=[to_domain(r) for r in results], next_cursor=cursor.encode(results.last_evaluated_key, scope))
 
 
 def all_since(since: datetime) -> list[Workshop]:
     """Every workshop (any status) that starts from ``since``: the scheduled jobs' working set."""
     low = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return [_to_domain(r) for r in WorkshopRecord.admin_index.query(LISTING, WorkshopRecord.starts_key >= low)]
+    return [to_domain(r) for r in WorkshopRecord.admin_index.query(LISTING, WorkshopRecord.starts_key >= low)]

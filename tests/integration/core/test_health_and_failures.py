@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from chalicelib.core.settings import reset_settings
 from chalicelib.directory import service as org_service
-from chalicelib.directory import store as org_store
 
 
 def test_health_reports_dynamodb(client):
@@ -14,11 +14,14 @@ def test_health_reports_dynamodb(client):
 
 
 def test_health_is_503_when_dynamodb_fails(client, monkeypatch):
-    def broken() -> None:
-        raise ConnectionError("endpoint unreachable")
-
-    monkeypatch.setattr(org_store, "ping", broken)
-    resp = client.get("/health")
+    # A real failure: the table the probe reads does not exist in this account.
+    monkeypatch.setenv("ORGANISATIONS_TABLE", "partnerships-test-no-such-table")
+    reset_settings()
+    try:
+        resp = client.get("/health")
+    finally:
+        monkeypatch.delenv("ORGANISATIONS_TABLE")
+        reset_settings()
     assert resp.status_code == 503
     assert resp.json_body["status"] == "unavailable"
     assert resp.json_body["checks"] == {"dynamodb": "unavailable"}

@@ -8,18 +8,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from botocore.exceptions import ClientError
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
-from chalicelib.directory.domain import Nation, Organisation, OrgType, Region, name_key
-from chalicelib.mail.domain import LEASE_SECONDS, MailKind, OutgoingEmail, SendStatus
-from chalicelib.mail.adapters import ses
-from chalicelib.mail.services import email as email_service
-from chalicelib.mail.services.sender import RateLimiter, drain, send_one
+from chalicelib.core.dynamo.transactions import ConditionFailed, Transaction
 from chalicelib.directory import store as org_store
-from chalicelib.mail.store import outbox
-from chalicelib.core.dynamo.model import connection
+from chalicelib.directory.domain import Nation, Organisation, OrgType, Region, name_key
 from chalicelib.directory.store import OrganisationRecord
+from chalicelib.mail.adapters import ses
+from chalicelib.mail.domain import LEASE_SECONDS, MailKind, OutgoingEmail, SendStatus
+from chalicelib.mail.services.queue import queued
+from chalicelib.mail.services.sender import RateLimiter, drain, send_one
+from chalicelib.mail.store import outbox
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 NO_LIMIT = RateLimiter(0)
@@ -37,24 +35,27 @@ def test_a_business_change_and_its_message_are_written_together(mail):
     org = Organisation(code="E06000931", name="Outbox Council", type=OrgType.LOCAL_AUTHORITY,
                        region=Region.SOUTH_EAST, nation=Nation.ENGLAND, reviewing_org="CAFCASS")
     msg = message()
-    with TransactWrite(connection=connection()) as t:
-        t.save(OrganisationRecord(code=org.code, name=org.name, org_type=org.type.value, region=org.region.value,
-                                  nation=org.nation.value, sort_key=f"local_authority#{name_key(org.name)}#{org.code}",
-                                  created_at=NOW, updated_at=NOW),
-               condition=OrganisationRecord.code.does_not_exist())
-        email_service.queue([msg], t, NOW)
+    tx = Transaction()
+    tx.put(OrganisationRecord(code=org.code, name=org.name, org_type=org.type.value, region=org.region.value,
+                              nation=org.nation.value, sort_key=f"local_authority#{name_key(org.name)}#{org.code}",
+                              created_at=NOW, updated_at=NOW),
+           condition=OrganisationRecord.code.does_not_exist(), label="organisation")
+    tx.include(queued([msg], NOW))
+    tx.commit()
     assert org_store.get("E06000931").name == "Outbox Council"
     assert outbox.get(msg.message_id).status == "pending"
 
     # The same change again fails its condition: and its message is not queued either.
     second = message()
-    with pytest.raises(TransactWriteError):
-        with TransactWrite(connection=connection()) as t:
-            t.save(OrganisationRecord(code=org.code, name="Again", org_type="local_authority", region="london",
-                                      nation="england", sort_key=f"local_authority#again#{org.code}",
-                                      created_at=NOW, updated_at=NOW),
-                   condition=OrganisationRecord.code.does_not_exist())
-            email_service.queue([second], t, NOW)
+    tx = Transaction()
+    tx.put(OrganisationRecord(code=org.code, name="Again", org_type="local_authority", region="london",
+                              nation="england", sort_key=f"local_authority#again#{org.code}",
+                              created_at=NOW, updated_at=NOW),
+           condition=OrganisationRecord.code.does_not_exist(), label="organisation")
+    tx.include(queued([second], NOW))
+    with pytest.raises(ConditionFailed) as refused:
+        tx.commit()
+    assert refused.value.failed == ("organisation",)  # named from DynamoDB's cancellation reasons
     assert outbox.get(second.message_id) is None
 
 

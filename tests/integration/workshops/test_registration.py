@@ -11,7 +11,10 @@ import pytest
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.errors import Conflict, InvalidInput, PermissionDenied
 from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
-from chalicelib.workshops.services import registrations as placing
+from chalicelib.workshops.domain.errors import AlreadyRegistered
+from chalicelib.workshops.domain.registrations import Registrant
+from chalicelib.workshops.services import cancel, promote, register, substitute, views
+from chalicelib.workshops.services.substitute import Colleague
 from chalicelib.workshops.services import scheduling as scheduling
 from chalicelib.mail.store import outbox
 from chalicelib.workshops.store import registrations as regs
@@ -41,8 +44,8 @@ def make_workshop(capacity=(2, 1, 1), org_cap=None, release_days=None, start=dat
     return scheduling.set_status(ADMIN, created.id, WorkshopStatus.PUBLISHED, now=NOW)
 
 
-def person(n: int, org: str = "E09000033", group: Group = Group.LA_SOCIAL_WORKER) -> placing.Registrant:
-    return placing.Registrant(name=f"Person {n}", email=f"person{n}@example.org", organisation=org, group=group,
+def person(n: int, org: str = "E09000033", group: Group = Group.LA_SOCIAL_WORKER) -> Registrant:
+    return Registrant(name=f"Person {n}", email=f"person{n}@example.org", organisation=org, group=group,
                               job_title="Social worker", access_needs="Step-free access", dietary_needs="None")
 
 
@@ -61,14 +64,14 @@ def clean_mail(mail):
 
 def test_places_per_group_then_the_waiting_list_in_order(clean_mail):
     w = make_workshop(capacity=(2, 1, 1))
-    first = placing.register(ADMIN, w.id, person(1), now=NOW)
-    second = placing.register(ADMIN, w.id, person(2), now=NOW)
-    third = placing.register(ADMIN, w.id, person(3), now=NOW)
-    fourth = placing.register(ADMIN, w.id, person(4), now=NOW)
-    assert [o.record.status for o in (first, second, third, fourth)] == ["confirmed", "confirmed", "waiting", "waiting"]
+    first = register.register(ADMIN, w.id, person(1), now=NOW)
+    second = register.register(ADMIN, w.id, person(2), now=NOW)
+    third = register.register(ADMIN, w.id, person(3), now=NOW)
+    fourth = register.register(ADMIN, w.id, person(4), now=NOW)
+    assert [o.registration.status for o in (first, second, third, fourth)] == ["confirmed", "confirmed", "waiting", "waiting"]
     assert (third.position, fourth.position) == (1, 2)
-    cafcass = placing.register(ADMIN, w.id, person(5, "CAFCASS", Group.CAFCASS), now=NOW)
-    assert cafcass.record.status == "confirmed"  # the LA group is full, not the workshop
+    cafcass = register.register(ADMIN, w.id, person(5, "CAFCASS", Group.CAFCASS), now=NOW)
+    assert cafcass.registration.status == "confirmed"  # the LA group is full, not the workshop
     state = store.get(w.id, consistent=True)
     assert state.confirmed == {Group.LA_SOCIAL_WORKER: 2, Group.CAFCASS: 1, Group.ADCS_PARTNER: 0}
     assert state.waiting[Group.LA_SOCIAL_WORKER] == 2
@@ -81,23 +84,23 @@ def test_places_per_group_then_the_waiting_list_in_order(clean_mail):
 
 def test_a_second_registration_is_409_with_the_existing_one(clean_mail):
     w = make_workshop()
-    first = placing.register(ADMIN, w.id, person(10), now=NOW)
-    with pytest.raises(placing.AlreadyRegistered) as err:
-        placing.register(ADMIN, w.id, person(10), now=NOW)
-    assert err.value.record.registration_id == first.record.registration_id
+    first = register.register(ADMIN, w.id, person(10), now=NOW)
+    with pytest.raises(AlreadyRegistered) as err:
+        register.register(ADMIN, w.id, person(10), now=NOW)
+    assert err.value.registration.id == first.registration.id
     assert store.get(w.id, consistent=True).confirmed_total == 1
 
 
 def test_cancelling_gives_the_place_to_the_first_eligible_person_waiting(clean_mail):
     w = make_workshop(capacity=(1, 1, 1))
-    a = placing.register(ADMIN, w.id, person(20), now=NOW)
-    b = placing.register(ADMIN, w.id, person(21), now=NOW)
-    c = placing.register(ADMIN, w.id, person(22), now=NOW)
+    a = register.register(ADMIN, w.id, person(20), now=NOW)
+    b = register.register(ADMIN, w.id, person(21), now=NOW)
+    c = register.register(ADMIN, w.id, person(22), now=NOW)
     assert (b.position, c.position) == (1, 2)
-    placing.cancel(ADMIN, w.id, a.record.registration_id, now=NOW)
-    assert regs.get(w.id, a.record.registration_id).status == "cancelled"
-    assert regs.get(w.id, b.record.registration_id).status == "confirmed"
-    assert placing.get_registration(ADMIN, w.id, c.record.registration_id).position == 1
+    cancel.cancel(ADMIN, w.id, a.registration.id, now=NOW)
+    assert regs.get(w.id, a.registration.id).status == "cancelled"
+    assert regs.get(w.id, b.registration.id).status == "confirmed"
+    assert views.get_registration(ADMIN, w.id, c.registration.id).position == 1
     state = store.get(w.id, consistent=True)
     assert state.confirmed[Group.LA_SOCIAL_WORKER] == 1 and state.waiting[Group.LA_SOCIAL_WORKER] == 1
     templates = queued()
@@ -107,76 +110,78 @@ def test_cancelling_gives_the_place_to_the_first_eligible_person_waiting(clean_m
 
 def test_the_organisation_cap_skips_people_whose_organisation_is_full(clean_mail):
     w = make_workshop(capacity=(3, 0, 0), org_cap=1)
-    a = placing.register(ADMIN, w.id, person(30, "E09000033"), now=NOW)
-    b = placing.register(ADMIN, w.id, person(31, "E09000033"), now=NOW)  # cap: waits although places are free
-    c = placing.register(ADMIN, w.id, person(32, "E09000001"), now=NOW)
-    assert (a.record.status, b.record.status, c.record.status) == ("confirmed", "waiting", "confirmed")
+    a = register.register(ADMIN, w.id, person(30, "E09000033"), now=NOW)
+    b = register.register(ADMIN, w.id, person(31, "E09000033"), now=NOW)  # cap: waits although places are free
+    c = register.register(ADMIN, w.id, person(32, "E09000001"), now=NOW)
+    assert (a.registration.status, b.registration.status, c.registration.status) == ("confirmed", "waiting", "confirmed")
     assert b.reason == "org_cap"
-    placing.cancel(ADMIN, w.id, a.record.registration_id, now=NOW)  # frees Westminster's place: b gets it
-    assert regs.get(w.id, b.record.registration_id).status == "confirmed"
+    cancel.cancel(ADMIN, w.id, a.registration.id, now=NOW)  # frees Westminster's place: b gets it
+    assert regs.get(w.id, b.registration.id).status == "confirmed"
 
 
 def test_released_places_go_to_anyone(clean_mail):
     w = make_workshop(capacity=(1, 1, 0), release_days=30)
-    placing.register(ADMIN, w.id, person(40), now=NOW)
-    before = placing.register(ADMIN, w.id, person(41), now=NOW)
-    assert before.record.status == "waiting"  # the LA group is full and places are not released yet
+    register.register(ADMIN, w.id, person(40), now=NOW)
+    before = register.register(ADMIN, w.id, person(41), now=NOW)
+    assert before.registration.status == "waiting"  # the LA group is full and places are not released yet
     after_release = datetime(2027, 2, 1, tzinfo=timezone.utc)  # within 30 days of 1 March
-    assert placing.fill_freed_places(w.id, after_release) == 1
-    assert regs.get(w.id, before.record.registration_id).status == "confirmed"  # took the unfilled Cafcass place
+    assert promote.fill_freed_places(w.id, after_release) == 1
+    assert regs.get(w.id, before.registration.id).status == "confirmed"  # took the unfilled Cafcass place
 
 
 def test_leaving_the_waiting_list(clean_mail):
     w = make_workshop(capacity=(1, 0, 0))
-    placing.register(ADMIN, w.id, person(50), now=NOW)
-    b = placing.register(ADMIN, w.id, person(51), now=NOW)
-    placing.cancel(ADMIN, w.id, b.record.registration_id, now=NOW)
-    assert regs.get(w.id, b.record.registration_id).status == "left_waiting_list"
+    register.register(ADMIN, w.id, person(50), now=NOW)
+    b = register.register(ADMIN, w.id, person(51), now=NOW)
+    cancel.cancel(ADMIN, w.id, b.registration.id, now=NOW)
+    assert regs.get(w.id, b.registration.id).status == "left_waiting_list"
     assert store.get(w.id, consistent=True).waiting_total == 0
     assert regs.waiting_list(w.id) == []
-    again = placing.register(ADMIN, w.id, person(51), now=NOW)  # may register again after leaving
-    assert again.record.status == "waiting" and again.position == 1
+    again = register.register(ADMIN, w.id, person(51), now=NOW)  # may register again after leaving
+    assert again.registration.status == "waiting" and again.position == 1
 
 
 def test_self_registration_must_match_the_token(clean_mail):
     w = make_workshop()
     worker = Caller(id="sw", roles=frozenset({Role.LA_SOCIAL_WORKER}), organisation="E09000033",
                     email="person60@example.org")
-    assert placing.register(worker, w.id, person(60), now=NOW).record.status == "confirmed"
+    assert register.register(worker, w.id, person(60), now=NOW).registration.status == "confirmed"
     with pytest.raises(PermissionDenied):
-        placing.register(worker, w.id, person(61), now=NOW)  # someone else
+        register.register(worker, w.id, person(61), now=NOW)  # someone else
     other_org = Caller(id="sw2", roles=frozenset({Role.LA_SOCIAL_WORKER}), organisation="E09000001",
                        email="person62@example.org")
     with pytest.raises(InvalidInput) as err:
-        placing.register(other_org, w.id, person(62, "E09000033"), now=NOW)
+        register.register(other_org, w.id, person(62, "E09000033"), now=NOW)
     assert err.value.field == "organisation"
     with pytest.raises(InvalidInput) as err:
-        placing.register(other_org, w.id, person(62, "E09000001", Group.CAFCASS), now=NOW)
+        register.register(other_org, w.id, person(62, "E09000001", Group.CAFCASS), now=NOW)
     assert err.value.field == "group"
 
 
 def test_substitution_hands_the_place_to_a_colleague(clean_mail):
     w = make_workshop(capacity=(1, 0, 0))
-    a = placing.register(ADMIN, w.id, person(70), now=NOW)
-    colleague = person(71)
-    sub = placing.substitute(ADMIN, w.id, a.record.registration_id, colleague, now=NOW)
-    assert sub.record.status == "confirmed" and sub.record.substitute_for == a.record.registration_id
-    assert regs.get(w.id, a.record.registration_id).end_reason == "substituted"
+    a = register.register(ADMIN, w.id, person(70), now=NOW)
+    colleague = Colleague(name="Person 71", email="person71@example.org", job_title="Social worker")
+    sub = substitute.substitute(ADMIN, w.id, a.registration.id, colleague, now=NOW)
+    assert sub.registration.status == "confirmed" and sub.registration.substitute_for == a.registration.id
+    assert regs.get(w.id, a.registration.id).end_reason == "substituted"
     assert store.get(w.id, consistent=True).confirmed_total == 1
     templates = queued()
     assert ("workshop_confirmation", "person71@example.org") in templates
     assert ("registration_cancelled", "person70@example.org") in templates
-    with pytest.raises(InvalidInput):
-        placing.substitute(ADMIN, w.id, sub.record.registration_id, person(72, "E09000001"), now=NOW)
+    assert sub.registration.organisation == a.registration.organisation and sub.registration.group is Group.LA_SOCIAL_WORKER
+    with pytest.raises(InvalidInput) as err:  # handing a place to oneself
+        substitute.substitute(ADMIN, w.id, sub.registration.id, colleague, now=NOW)
+    assert err.value.code == "same_person"
 
 
 def test_registration_window_and_status(clean_mail):
     w = make_workshop()
     with pytest.raises(Conflict) as err:
-        placing.register(ADMIN, w.id, person(80), now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+        register.register(ADMIN, w.id, person(80), now=datetime(2026, 12, 1, tzinfo=timezone.utc))
     assert err.value.code == "registration_not_open"
     with pytest.raises(Conflict) as err:
-        placing.register(ADMIN, w.id, person(80), now=datetime(2027, 2, 21, tzinfo=timezone.utc))
+        register.register(ADMIN, w.id, person(80), now=datetime(2027, 2, 21, tzinfo=timezone.utc))
     assert err.value.code == "registration_closed"
 
 
@@ -184,9 +189,9 @@ def test_people_cannot_cancel_after_the_deadline_but_admins_can(clean_mail):
     w = make_workshop()
     me = Caller(id="sw", roles=frozenset({Role.LA_SOCIAL_WORKER}), organisation="E09000033",
                 email="person90@example.org")
-    r = placing.register(me, w.id, person(90), now=NOW)
+    r = register.register(me, w.id, person(90), now=NOW)
     late = datetime(2027, 2, 26, tzinfo=timezone.utc)
     with pytest.raises(Conflict) as err:
-        placing.cancel(me, w.id, r.record.registration_id, now=late)
+        cancel.cancel(me, w.id, r.registration.id, now=late)
     assert err.value.code == "cancellation_deadline_passed"
-    assert placing.cancel(ADMIN, w.id, r.record.registration_id, now=late).record.status == "cancelled"
+    assert cancel.cancel(ADMIN, w.id, r.registration.id, now=late).registration.status == "cancelled"

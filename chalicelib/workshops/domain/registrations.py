@@ -1,0 +1,135 @@
+"""Registrations: who holds or waits for a place at a workshop, and what became of it.
+
+Pure: no storage and no clock of its own. The store turns these into items and back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chalicelib.workshops.domain.rules import (
+    ACTIVE,
+    Group,
+    RegistrationStatus,
+    WaitReason,
+    Workshop,
+)
+
+PRESENT = "present"
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """The person a registration is for (personal data: never logged)."""
+
+    name: str
+    email: str
+    organisation: str
+    group: Group
+    job_title: str
+    access_needs: str | None = None
+    dietary_needs: str | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One person's registration for one workshop."""
+
+    id: str
+    workshop_id: str
+    status: RegistrationStatus
+    registrant: Registrant
+    created_at: datetime
+    created_by: str  # the subject id of whoever registered
+    on_behalf: str | None = None  # the admin's subject id when registered on someone's behalf
+    confirmed_at: datetime | None = None
+    waiting_key: str | None = None  # orders the waiting list (arrival), while waiting
+    waiting_since: datetime | None = None
+    waiting_until: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    substitute_for: str | None = None
+    substituted_by: str | None = None
+    notified_sequence: int = 0  # the workshop's schedule version this person was told about
+    reminders: frozenset[str] = frozenset()
+    attendance: Mapping[str, str] = field(default_factory=dict)  # {"1": "present", "2": "absent"}
+    feedback_requested_at: datetime | None = None
+    feedback_at: datetime | None = None
+    feedback_rating: int | None = None
+    feedback_changed_practice: str | None = None
+    feedback_comment: str | None = None
+
+    @property
+    def email(self) -> str:
+        """The registered person's address."""
+        return self.registrant.email
+
+    @property
+    def name(self) -> str:
+        """The registered person's name."""
+        return self.registrant.name
+
+    @property
+    def organisation(self) -> str:
+        """The registered person's organisation code."""
+        return self.registrant.organisation
+
+    @property
+    def group(self) -> Group:
+        """The attendee group whose place this is."""
+        return self.registrant.group
+
+    @property
+    def active(self) -> bool:
+        """Confirmed or waiting."""
+        return self.status in ACTIVE
+
+    @property
+    def attended(self) -> bool:
+        """Present at one session at least."""
+        return PRESENT in self.attendance.values()
+
+
+def new_registration(workshop: Workshop, who: Registrant, registration_id: str, status: RegistrationStatus,
+                     created_by: str, on_behalf: str | None, now: datetime, waiting_key: str | None = None,
+                     substitute_for: str | None = None) -> Registration:
+    """A registration as first written: confirmed (with a place) or waiting (with its arrival key)."""
+    return Registration(
+        id=registration_id, workshop_id=workshop.id, status=status, registrant=who, created_at=now,
+        created_by=created_by, on_behalf=on_behalf,
+        confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
+        waiting_key=waiting_key, waiting_since=now if waiting_key else None,
+        notified_sequence=workshop.sequence, substitute_for=substitute_for)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A registration after a use case, with the person's waiting-list position if waiting."""
+
+    registration: Registration
+    position: int | None = None
+    reason: WaitReason | None = None  # why the person waits
+
+
+class ArrivalClock:
+    """Orders the waiting list by arrival.
+
+    Keys come from a real clock in nanoseconds (never the business ``now``, which tests and jobs set),
+    strictly increasing within a process even if the clock stalls or steps back; a retried join gets a
+    new, later key. Injected into the use cases that join people to a list.
+    """
+
+    def __init__(self, clock_ns: Callable[[], int] = time.time_ns) -> None:
+        self._clock_ns = clock_ns
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def key(self, registration_id: str) -> str:
+        """The waiting-list key of a join happening now."""
+        with self._lock:
+            self._last = max(self._clock_ns(), self._last + 1)
+            return f"{self._last:020d}#{registration_id}"

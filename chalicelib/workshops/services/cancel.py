@@ -1,0 +1,90 @@
+"""Ending a registration: cancelling a place (its place goes to the next person waiting, in the same
+transaction), leaving the waiting list, or declining a promotion through the signed link."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.core import links
+from chalicelib.core.auth.caller import Caller
+from chalicelib.core.errors import Conflict
+from chalicelib.core.observability import count, logger
+from chalicelib.core.time import utcnow
+from chalicelib.mail.services.queue import queued
+from chalicelib.workshops import mail
+from chalicelib.workshops.domain.registrations import Outcome, Registration
+from chalicelib.workshops.domain.rules import (
+    RegistrationStatus,
+    WorkshopStatus,
+    next_to_promote,
+)
+from chalicelib.workshops.services import access
+from chalicelib.workshops.services.contention import keep_trying
+from chalicelib.workshops.services.promote import fill_freed_places
+from chalicelib.workshops.store import placement
+from chalicelib.workshops.store import registrations as regs
+from chalicelib.workshops.store import workshops as store
+
+ONGOING = (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED)
+
+
+def cancel(caller: Caller, workshop_id: str, registration_id: str, now: datetime | None = None,
+           reason: str = "cancelled") -> Outcome:
+    """Cancel a place or leave the waiting list: people until the deadline, admins at any time."""
+    now = now or utcnow()
+    reg = regs.get(workshop_id, registration_id)
+    access.check_person(caller, reg)
+    workshop = store.get(workshop_id)
+    if not caller.is_cafcass_admin and reason == "cancelled" and now >= workshop.cancellation_deadline:
+        raise Conflict("The deadline for cancelling has passed; contact the organisers.",
+                       code="cancellation_deadline_passed")
+    return _end(workshop_id, registration_id, reason, now)
+
+
+def decline(workshop_id: str, registration_id: str, token: str, now: datetime | None = None) -> Outcome:
+    """A promoted person gives the place back through the signed link in their email."""
+    data = links.read_token(token, mail.DECLINE_PURPOSE)
+    if data.get("w") != workshop_id or data.get("r") != registration_id:
+        raise links.InvalidLink("This link is not for this registration.", field="token")
+    return _end(workshop_id, registration_id, "declined", now or utcnow())
+
+
+def _end(workshop_id: str, registration_id: str, reason: str, now: datetime) -> Outcome:
+    def attempt(n: int) -> Outcome:
+        reg = regs.get(workshop_id, registration_id)
+        if reg.status is RegistrationStatus.WAITING:
+            return _leave_waiting_list(reg, now)
+        if reg.status is not RegistrationStatus.CONFIRMED:
+            raise Conflict("This registration is no longer active.", code="registration_not_active")
+        workshop = store.get(workshop_id, consistent=True)
+        if now >= workshop.ends_at:
+            raise Conflict("The workshop has finished.", code="workshop_finished")
+        entry = None
+        if now < workshop.starts_at and workshop.status in ONGOING:
+            # Who gets the place: decided on the state after this cancellation.
+            after = replace(workshop, confirmed={**workshop.confirmed,
+                                                 reg.group: workshop.confirmed[reg.group] - 1})
+            orgs = regs.org_counts(workshop_id)
+            orgs[reg.organisation] = orgs.get(reg.organisation, 0) - 1
+            entry = next_to_promote(after, regs.waiting_list(workshop_id), orgs, now)
+        messages = [mail.place_cancelled(workshop, reg.email, reg.name, reason)]
+        if entry is not None:
+            promoted = regs.get(workshop_id, entry.registration_id)
+            messages.append(mail.promoted(workshop, promoted.email, promoted.name, entry.registration_id))
+        placement.cancel(workshop, reg, reason, entry, queued(messages, now), now)
+        count("RegistrationCancelled")
+        logger.info("registration cancelled", extra={"workshop_id": workshop_id, "registration_id": registration_id,
+                                                     "reason": reason, "promoted": entry is not None})
+        return Outcome(regs.get(workshop_id, registration_id))
+
+    return keep_trying(attempt)
+
+
+def _leave_waiting_list(reg: Registration, now: datetime) -> Outcome:
+    workshop = store.get(reg.workshop_id)
+    placement.leave_waiting_list(reg, queued([mail.left_waiting_list(workshop, reg.email, reg.name)], now), now)
+    count("RegistrationLeftWaitingList")
+    # Fewer people ahead can unblock newcomers; free places (if any) go to whoever is next.
+    fill_freed_places(reg.workshop_id, now)
+    return Outcome(regs.get(reg.workshop_id, reg.id))

@@ -1,0 +1,90 @@
+"""Registering for a workshop: a place if one is free and nobody eligible waits for it, else the list.
+
+One consistent read and one transaction in the usual case. The transaction is conditioned on the
+state the decision was made from; when it is refused, the use case reads and decides again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.core.auth.caller import Caller
+from chalicelib.core.ids import new_id
+from chalicelib.core.observability import count, logger
+from chalicelib.core.time import utcnow
+from chalicelib.mail.services.queue import queued
+from chalicelib.workshops import mail
+from chalicelib.workshops.domain.errors import AlreadyRegistered
+from chalicelib.workshops.domain.registrations import (
+    ArrivalClock,
+    Outcome,
+    Registrant,
+    new_registration,
+)
+from chalicelib.workshops.domain.rules import (
+    Placement,
+    RegistrationStatus,
+    WaitReason,
+    check_registration_open,
+    decide,
+)
+from chalicelib.workshops.services import access
+from chalicelib.workshops.services.contention import keep_trying
+from chalicelib.workshops.services.promote import fill_freed_places
+from chalicelib.workshops.store import placement
+from chalicelib.workshops.store import registrations as regs
+
+ARRIVALS = ArrivalClock()  # the process's arrival order; tests inject their own
+
+
+def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | None = None,
+             arrivals: ArrivalClock = ARRIVALS) -> Outcome:
+    """Register ``who`` (see the module docstring); ``AlreadyRegistered`` for a second active registration."""
+    access.check_registration(caller, who)
+    now = now or utcnow()
+    behalf = access.on_behalf(caller, who)
+
+    def attempt(n: int) -> Outcome:
+        workshop, org_confirmed = placement.read(workshop_id, who.organisation)
+        check_registration_open(workshop, now)
+        previous = None
+        if n:  # a refused attempt may mean the person registered meanwhile (a double submit)
+            previous = regs.existing_for(workshop_id, who.email)
+            if previous is not None and previous.active:
+                raise AlreadyRegistered(previous)
+        decision = decide(workshop, who.group, who.organisation, org_confirmed, now)
+        registration_id = new_id()
+        if decision.placement is Placement.CONFIRM:
+            reg = new_registration(workshop, who, registration_id, RegistrationStatus.CONFIRMED, caller.id, behalf,
+                                   now)
+            placement.confirm(workshop, reg, previous, queued([mail.confirmation(workshop, who.email, who.name)],
+                                                              now), now)
+            count("RegistrationConfirmed")
+            logger.info("registration confirmed", extra={"workshop_id": workshop_id,
+                                                         "registration_id": registration_id, "group": who.group.value})
+            return Outcome(reg)
+        reason = decision.reason or WaitReason.FULL
+        # The position when joining, as read: exact unless several people join this group's list at the same
+        # instant (then two may be told the same number). GET on the registration always gives the exact one.
+        position = workshop.waiting.get(who.group, 0) + 1
+        reg = new_registration(workshop, who, registration_id, RegistrationStatus.WAITING, caller.id, behalf, now,
+                               waiting_key=arrivals.key(registration_id))
+        placement.wait(workshop, reg, reason, previous,
+                       queued([mail.waiting(workshop, who.email, who.name, position)], now), now)
+        count("RegistrationWaiting")
+        logger.info("registration waiting", extra={"workshop_id": workshop_id, "registration_id": registration_id,
+                                                   "group": who.group.value, "reason": reason.value,
+                                                   "position": position})
+        return Outcome(reg, position=position, reason=reason)
+
+    outcome = keep_trying(attempt)
+    if outcome.reason in (WaitReason.ORG_CAP, WaitReason.OTHERS_WAITING):
+        # A place may be free but held for people waiting (or out of reach of this organisation): fill it from
+        # the list in order, which may well be this person.
+        fill_freed_places(workshop_id, now)
+        refreshed = regs.get(workshop_id, outcome.registration.id)
+        if refreshed.status is RegistrationStatus.CONFIRMED:
+            return Outcome(refreshed)
+    return outcome
+
+
