@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 
@@ -107,3 +108,25 @@ class OutgoingEmail:
             raise ValueError("optional mail needs a list_id for its unsubscribe link")
         if "@" not in self.to:
             raise ValueError("recipient is not an email address")
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """A message in the outbox: what was queued and where it is in sending (not its rendered content)."""
+
+    message: OutgoingEmail
+    status: SendStatus
+    attempts: int
+    created_at: datetime
+    due_at: datetime | None = None  # when a sender may next take it (``None`` once finished)
+    last_error: str | None = None
+    ses_message_id: str | None = None
+    delivery_status: DeliveryStatus | None = None
+    delivery_at: datetime | None = None
+    finished_at: datetime | None = None
+    expires_at: datetime | None = None  # when DynamoDB deletes it (finished messages hold personal data)
+
+    @property
+    def message_id(self) -> str:
+        """Our identifier of the message."""
+        return self.message.message_id

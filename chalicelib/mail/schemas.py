@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StringConstraints
 
 from chalicelib.core.http.schemas import ResponseModel, StrictModel
+from chalicelib.mail.domain import DeliveryStatus, SendStatus
 
 MessageId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 SuppressionId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -40,9 +41,9 @@ class MessageOut(ResponseModel):
     message_id: str
     template: str
     capability: str
-    status: str = Field(description="pending, sending, sent, failed or suppressed.")
+    status: SendStatus = Field(description="pending, sending, sent, failed or suppressed.")
     attempts: int
-    delivery_status: str | None = Field(description="What SES reported: delivered, bounced_permanent, "
+    delivery_status: DeliveryStatus | None = Field(description="What SES reported: delivered, bounced_permanent, "
                                                     "bounced_transient, complained, rejected, delayed.")
     last_error: str | None = Field(description="An error code, for failed or retried messages.")
     created_at: datetime

@@ -15,7 +15,8 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock
 from typing import Any
 
 from tools.provision import emulator_environment
@@ -39,7 +40,13 @@ def _setup() -> subprocess.Popen[str]:
 
 def _workshop(allocations: tuple[int, int, int], org_cap: int | None) -> Any:
     from chalicelib.core.auth.caller import Caller, Role
-    from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
+    from chalicelib.workshops.domain.rules import (
+        Group,
+        Places,
+        Session,
+        Workshop,
+        WorkshopStatus,
+    )
     from chalicelib.workshops.services import scheduling as scheduling
 
     admin = Caller(id="admin", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS",
@@ -59,8 +66,8 @@ def _workshop(allocations: tuple[int, int, int], org_cap: int | None) -> Any:
 
 def _people(n: int) -> list[Any]:
     """A mix of groups; LA social workers from 30 authorities."""
-    from chalicelib.workshops.domain.rules import Group
     from chalicelib.workshops.domain.registrations import Registrant
+    from chalicelib.workshops.domain.rules import Group
 
     las = [f"E09{i:06d}" for i in range(1, 31)]
     people = []
@@ -78,10 +85,10 @@ def _people(n: int) -> list[Any]:
 
 def _facts(workshop_id: str) -> dict[str, Any]:
     """Everything the test checks, read back from the tables."""
+    from chalicelib.mail.store.outbox import OutboxRecord
     from chalicelib.workshops.domain.rules import position
     from chalicelib.workshops.store import registrations as regs
     from chalicelib.workshops.store import workshops as store
-    from chalicelib.mail.store.outbox import OutboxRecord
 
     w = store.get(workshop_id, consistent=True)
     records = regs.for_workshop(workshop_id)
@@ -169,8 +176,8 @@ def cancellations_race() -> dict[str, Any]:
 def group_race(n: int = 100) -> dict[str, Any]:
     """``n`` social workers from 50 authorities race for a group of 10 places in a workshop of 20: only the
     group allocation stands between them and an overbooked group."""
-    from chalicelib.workshops.domain.rules import Group
     from chalicelib.workshops.domain.registrations import Registrant
+    from chalicelib.workshops.domain.rules import Group
     from chalicelib.workshops.services import register as registering
 
     admin, w = _workshop((10, 10, 0), org_cap=None)

@@ -58,7 +58,11 @@ def aws() -> Iterator[provision.Identity]:
 
     install()  # moto's TransactWriteItems copies whole tables per item; this one has DynamoDB's semantics
     with mock_aws():
-        from chalicelib.core.auth.tokens import KeySet, TokenVerifier, set_default_verifier
+        from chalicelib.core.auth.tokens import (
+            KeySet,
+            TokenVerifier,
+            set_default_verifier,
+        )
         from chalicelib.core.settings import get_settings
 
         identity = provision.provision()

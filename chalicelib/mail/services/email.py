@@ -15,7 +15,7 @@ from chalicelib.core.pages import Page
 from chalicelib.core.settings import get_settings
 from chalicelib.core.time import LONDON
 from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
-from chalicelib.mail.domain import DeliveryStatus, MailKind, OutgoingEmail
+from chalicelib.mail.domain import DeliveryStatus, MailKind, OutgoingEmail, SendStatus
 from chalicelib.mail.store import outbox, suppressions
 from chalicelib.mail.store.suppressions import Suppression
 
@@ -58,9 +58,9 @@ class MessageView:
     message_id: str
     template: str
     capability: str
-    status: str
+    status: SendStatus
     attempts: int
-    delivery_status: str | None
+    delivery_status: DeliveryStatus | None
     last_error: str | None
     created_at: datetime
     finished_at: datetime | None
@@ -69,12 +69,13 @@ class MessageView:
 def get_message(caller: Caller, message_id: str) -> MessageView:
     """Where a message is: queued, sent, failed, suppressed; and what SES reported."""
     caller.require_any(Role.CAFCASS_ADMIN)
-    rec = outbox.get(message_id)
-    if rec is None:
+    found = outbox.get(message_id)
+    if found is None:
         raise NotFound("No message has this id.", code="message_not_found", field="message_id")
-    return MessageView(message_id=rec.message_id, template=rec.template, capability=rec.capability,
-                       status=rec.status, attempts=int(rec.attempts), delivery_status=rec.delivery_status,
-                       last_error=rec.last_error, created_at=rec.created_at, finished_at=rec.finished_at)
+    return MessageView(message_id=found.message_id, template=found.message.template,
+                       capability=found.message.capability, status=found.status, attempts=found.attempts,
+                       delivery_status=found.delivery_status, last_error=found.last_error,
+                       created_at=found.created_at, finished_at=found.finished_at)
 
 
 def unsubscribe(token: str, now: datetime | None = None) -> str:

@@ -123,14 +123,14 @@ def send_one(message_id: str, now: datetime, limiter: RateLimiter, ses_client: A
     claimed = outbox.claim(message_id, now)
     if claimed is None:
         return "skipped"
-    record = claimed.record
-    log = {"message_id": message_id, "template": record.template, "attempt": record.attempts}
+    record = claimed.queued
+    message = record.message
+    log = {"message_id": message_id, "template": message.template, "attempt": record.attempts}
     if exhausted(record.attempts - 1, settings.email_max_attempts):
         outbox.mark_failed(claimed, f"attempts_exhausted:{record.last_error or 'unknown'}", now)
         count("EmailFailed")
         logger.warning("email failed: attempts exhausted", extra=log)
         return "failed"
-    message = record.to_message()
     reason = suppressions.suppressed_reason(message.to, message.list_id if message.kind is MailKind.OPTIONAL
                                             else None)
     if reason is not None:
@@ -183,8 +183,8 @@ def drain(now: Callable[[], datetime] | None = None, batch_size: int = 25, max_m
         if not batch:
             break
         progressed = False
-        for record in batch:
-            outcome = send_one(record.message_id, clock(), limiter, ses_client, rng)
+        for queued_id in batch:
+            outcome = send_one(queued_id, clock(), limiter, ses_client, rng)
             result.outcomes[outcome] += 1
             progressed = progressed or outcome != "skipped"
             if max_messages is not None and sum(result.outcomes.values()) >= max_messages:

@@ -32,6 +32,7 @@ from chalicelib.mail.domain import (
     DeliveryStatus,
     MailKind,
     OutgoingEmail,
+    QueuedMessage,
     SendStatus,
 )
 
@@ -80,13 +81,18 @@ class OutboxRecord(StoreModel):
 
     due_index = DueIndex()
 
-    def to_message(self) -> OutgoingEmail:
-        """The message as the use case queued it."""
-        return OutgoingEmail(
-            message_id=self.message_id, to=self.recipient, template=self.template, capability=self.capability,
-            context=json.loads(self.context), kind=MailKind(self.kind), list_id=self.list_id,
-            invitation=json.loads(self.invitation) if self.invitation else None,
-        )
+
+def _to_domain(rec: OutboxRecord) -> QueuedMessage:
+    message = OutgoingEmail(
+        message_id=rec.message_id, to=rec.recipient, template=rec.template, capability=rec.capability,
+        context=json.loads(rec.context), kind=MailKind(rec.kind), list_id=rec.list_id,
+        invitation=json.loads(rec.invitation) if rec.invitation else None)
+    return QueuedMessage(
+        message=message, status=SendStatus(rec.status), attempts=int(rec.attempts), created_at=rec.created_at,
+        due_at=datetime.fromisoformat(rec.due_at.replace("Z", "+00:00")) if rec.due_at else None,
+        last_error=rec.last_error, ses_message_id=rec.ses_message_id,
+        delivery_status=DeliveryStatus(rec.delivery_status) if rec.delivery_status else None,
+        delivery_at=rec.delivery_at, finished_at=rec.finished_at, expires_at=rec.expires_at)
 
 
 def _iso(moment: datetime) -> str:
@@ -114,15 +120,18 @@ def enqueue(message: OutgoingEmail, now: datetime) -> None:
     new_record(message, now).save(condition=OutboxRecord.message_id.does_not_exist())
 
 
-def due(now: datetime, limit: int) -> list[OutboxRecord]:
-    """Messages that a sender may claim now: pending and due, or leased with the lease run out."""
-    return list(OutboxRecord.due_index.query(QUEUE, OutboxRecord.due_at <= _iso(now), limit=limit, page_size=limit))
+def due(now: datetime, limit: int) -> list[str]:
+    """Ids of messages that a sender may claim now: pending and due, or leased with the lease run out
+    (one Query of the sparse index)."""
+    return [r.message_id for r in OutboxRecord.due_index.query(QUEUE, OutboxRecord.due_at <= _iso(now),
+                                                               limit=limit, page_size=limit,
+                                                               attributes_to_get=["message_id"])]
 
 
-def get(message_id: str) -> OutboxRecord | None:
-    """One message, or ``None``."""
+def get(message_id: str) -> QueuedMessage | None:
+    """One message, or ``None`` (one consistent GetItem)."""
     try:
-        return OutboxRecord.get(message_id, consistent_read=True)
+        return _to_domain(OutboxRecord.get(message_id, consistent_read=True))
     except OutboxRecord.DoesNotExist:
         return None
 
@@ -131,7 +140,7 @@ def get(message_id: str) -> OutboxRecord | None:
 class Claimed:
     """A message this sender holds the lease on."""
 
-    record: OutboxRecord
+    queued: QueuedMessage
     claim: str
 
 
@@ -144,7 +153,7 @@ def claim(message_id: str, now: datetime) -> Claimed | None:
                                OutboxRecord.due_at.set(_iso(now + timedelta(seconds=LEASE_SECONDS))),
                                OutboxRecord.attempts.add(1)],
                       condition=(OutboxRecord.queue == QUEUE) & (OutboxRecord.due_at <= _iso(now)))
-    return Claimed(record=record, claim=token) if taken else None
+    return Claimed(queued=_to_domain(record), claim=token) if taken else None
 
 
 def _finish(claimed: Claimed, status: SendStatus, now: datetime, **fields: Any) -> bool:
@@ -154,7 +163,7 @@ def _finish(claimed: Claimed, status: SendStatus, now: datetime, **fields: Any) 
                OutboxRecord.expires_at.set(now + RETENTION)]
     actions += [getattr(OutboxRecord, name).set(value) for name, value in fields.items() if value is not None]
     # False: the lease ran out and another sender took over.
-    return update_if(OutboxRecord(message_id=claimed.record.message_id), actions, OutboxRecord.claim == claimed.claim)
+    return update_if(OutboxRecord(message_id=claimed.queued.message_id), actions, OutboxRecord.claim == claimed.claim)
 
 
 def mark_sent(claimed: Claimed, ses_message_id: str, now: datetime) -> bool:
@@ -174,7 +183,7 @@ def mark_suppressed(claimed: Claimed, reason: str, now: datetime) -> bool:
 
 def retry_later(claimed: Claimed, reason: str, at: datetime) -> bool:
     """Give the message back to the queue, due again at ``at``."""
-    return update_if(OutboxRecord(message_id=claimed.record.message_id),
+    return update_if(OutboxRecord(message_id=claimed.queued.message_id),
                      [OutboxRecord.status.set(SendStatus.PENDING.value), OutboxRecord.due_at.set(_iso(at)),
                       OutboxRecord.claim.remove(), OutboxRecord.last_error.set(reason)],
                      OutboxRecord.claim == claimed.claim)

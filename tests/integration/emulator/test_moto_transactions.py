@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from moto.dynamodb.models import DynamoDBBackend
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.dynamo.model import connection
 from chalicelib.workshops.store.registrations import OrgCountRecord
 from tools.moto_patches import transact_write_items
-from moto.dynamodb.models import DynamoDBBackend
 
 NOW = datetime(2027, 1, 1, tzinfo=timezone.utc)
 

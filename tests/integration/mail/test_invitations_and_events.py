@@ -13,12 +13,10 @@ import pytest
 from icalendar import Calendar
 
 from chalicelib.core.time import LONDON
-from chalicelib.mail.domain import OutgoingEmail
 from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
-from chalicelib.mail.services import email as email_service
+from chalicelib.mail.domain import OutgoingEmail
 from chalicelib.mail.services.sender import RateLimiter, drain
-from chalicelib.mail.store import outbox
-from chalicelib.mail.store import suppressions
+from chalicelib.mail.store import outbox, suppressions
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 NO_LIMIT = RateLimiter(0)

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.workshops.services import jobs as workshop_jobs
 from chalicelib.mail.store.outbox import OutboxRecord
+from chalicelib.workshops.services import jobs as workshop_jobs
 
 
 def _body(days_ahead: int = 20, capacity=(2, 1, 1)) -> dict:

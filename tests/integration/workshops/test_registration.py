@@ -10,16 +10,21 @@ import pytest
 
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.errors import Conflict, InvalidInput, PermissionDenied
-from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
+from chalicelib.mail.store.outbox import OutboxRecord
 from chalicelib.workshops.domain.errors import AlreadyRegistered
 from chalicelib.workshops.domain.registrations import Registrant
+from chalicelib.workshops.domain.rules import (
+    Group,
+    Places,
+    Session,
+    Workshop,
+    WorkshopStatus,
+)
 from chalicelib.workshops.services import cancel, promote, register, substitute, views
-from chalicelib.workshops.services.substitute import Colleague
 from chalicelib.workshops.services import scheduling as scheduling
-from chalicelib.mail.store import outbox
+from chalicelib.workshops.services.substitute import Colleague
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
-from chalicelib.mail.store.outbox import OutboxRecord
 
 ADMIN = Caller(id="admin-1", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS",
                email="cafcass.admin@example.org")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from chalicelib.core.errors import BadRequest
 from chalicelib.core.dynamo import cursor
+from chalicelib.core.errors import BadRequest
 
 SCOPE = "listing_index|organisation|local_authority#"
 KEY_NAMES = ("code", "listing", "sort_key")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from chalicelib.core.auth.caller import Access, Role
 from chalicelib.core.http.endpoint import EndpointSpec
 from chalicelib.core.http.schemas import PageQuery, StrictModel
 from chalicelib.directory.schemas import (
@@ -15,7 +16,6 @@ from chalicelib.directory.schemas import (
     OrganisationPath,
     OrganisationQuery,
 )
-from chalicelib.core.auth.caller import Access, Role
 
 
 class FilterOnly(StrictModel):

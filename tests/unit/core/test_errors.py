@@ -6,14 +6,6 @@ import json
 
 import pytest
 
-from chalicelib.core.http.errors import (
-    HttpError,
-    RequestValidationError,
-    error_response,
-    internal_error_response,
-    status_for,
-)
-from chalicelib.core.http.schemas import ErrorResponse
 from chalicelib.core.errors import (
     BadRequest,
     Conflict,
@@ -23,6 +15,14 @@ from chalicelib.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from chalicelib.core.http.errors import (
+    HttpError,
+    RequestValidationError,
+    error_response,
+    internal_error_response,
+    status_for,
+)
+from chalicelib.core.http.schemas import ErrorResponse
 
 
 @pytest.mark.parametrize("error, status", [

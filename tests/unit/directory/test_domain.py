@@ -8,7 +8,15 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.core.errors import InvalidInput
-from chalicelib.directory.domain import Nation, Organisation, OrgType, Region, apply_edit, check, name_key
+from chalicelib.directory.domain import (
+    Nation,
+    Organisation,
+    OrgType,
+    Region,
+    apply_edit,
+    check,
+    name_key,
+)
 
 
 def english_la(**overrides: object) -> Organisation:

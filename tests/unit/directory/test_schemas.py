@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from chalicelib.core.errors import InvalidInput
+from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 from chalicelib.directory.schemas import (
     OrganisationCreate,
     OrganisationOut,
@@ -14,8 +16,6 @@ from chalicelib.directory.schemas import (
     OrganisationPath,
     OrganisationQuery,
 )
-from chalicelib.core.errors import InvalidInput
-from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 
 
 def create_body(**overrides: Any) -> dict[str, Any]:

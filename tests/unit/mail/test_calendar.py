@@ -12,7 +12,12 @@ import pytest
 from icalendar import Calendar, Event
 
 from chalicelib.core.time import LONDON
-from chalicelib.mail.adapters.calendar import CalendarSession, Invitation, build_ics, content_type
+from chalicelib.mail.adapters.calendar import (
+    CalendarSession,
+    Invitation,
+    build_ics,
+    content_type,
+)
 
 NOW = datetime(2026, 1, 5, 14, 30, tzinfo=timezone.utc)
 VENUE = "Room 2, Floor 3; Civic Centre\nHigh St"

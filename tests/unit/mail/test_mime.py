@@ -11,7 +11,12 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from chalicelib.core.time import LONDON
-from chalicelib.mail.adapters.calendar import CalendarSession, Invitation, build_ics, content_type
+from chalicelib.mail.adapters.calendar import (
+    CalendarSession,
+    Invitation,
+    build_ics,
+    content_type,
+)
 from chalicelib.mail.adapters.mime import CalendarPart, build
 from chalicelib.mail.adapters.render import Rendered
 

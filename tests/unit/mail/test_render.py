@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.mail.adapters.render import Rendered, RenderError, render, template_names
+from chalicelib.mail.adapters.render import (
+    Rendered,
+    RenderError,
+    render,
+    template_names,
+)
 
 SECRET_NAME = "Siân Confidential-Name"
 SECRET_EMAIL = "sian.confidential@cardiff.gov.uk"
