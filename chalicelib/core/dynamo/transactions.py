@@ -145,7 +145,7 @@ def retrying(attempt: Callable[[int], T], policy: RetryPolicy, exhausted: Callab
             pass
         if on_retry is not None:
             on_retry()
-        if policy.clock() >= deadline:
+        if policy.clock() >= deadline or n + 1 == policy.max_attempts:
             break
         policy.sleep(random.uniform(0, min(policy.max_backoff_seconds, 0.005 * (2 ** min(n, 5)))))
     raise exhausted()
