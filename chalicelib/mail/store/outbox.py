@@ -22,8 +22,9 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
+from chalicelib.core.addresses import person_key
 from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
 from chalicelib.core.dynamo.transactions import Put
 from chalicelib.core.ids import new_id
@@ -51,6 +52,16 @@ class DueIndex(GlobalSecondaryIndex["OutboxRecord"]):
     due_at = UnicodeAttribute(range_key=True)
 
 
+class PersonIndex(GlobalSecondaryIndex["OutboxRecord"]):
+    """One person's messages (keys only: the index holds no copy of their content)."""
+
+    class Meta:
+        index_name = "person_index"
+        projection = KeysOnlyProjection()
+
+    person_key = UnicodeAttribute(hash_key=True)
+
+
 class OutboxRecord(StoreModel):
     """One outgoing message."""
 
@@ -63,6 +74,7 @@ class OutboxRecord(StoreModel):
     queue = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
     recipient = UnicodeAttribute()
+    person_key = UnicodeAttribute(null=True)  # the recipient's ``core.addresses.person_key``
     template = UnicodeAttribute()
     capability = UnicodeAttribute()
     kind = UnicodeAttribute()
@@ -80,6 +92,7 @@ class OutboxRecord(StoreModel):
     expires_at = TTLAttribute(null=True)
 
     due_index = DueIndex()
+    person_index = PersonIndex()
 
 
 def _to_domain(rec: OutboxRecord) -> QueuedMessage:
@@ -103,7 +116,7 @@ def new_record(message: OutgoingEmail, now: datetime) -> OutboxRecord:
     """The outbox item for ``message``, due at once."""
     return OutboxRecord(
         message_id=message.message_id, status=SendStatus.PENDING.value, queue=QUEUE, due_at=_iso(now),
-        recipient=message.to, template=message.template, capability=message.capability, kind=message.kind.value,
+        recipient=message.to, person_key=person_key(message.to), template=message.template, capability=message.capability, kind=message.kind.value,
         list_id=message.list_id, context=json.dumps(message.context, separators=(",", ":"), sort_keys=True),
         invitation=json.dumps(message.invitation, separators=(",", ":")) if message.invitation else None,
         attempts=0, created_at=now,
@@ -200,3 +213,14 @@ def record_delivery(message_id: str, status: DeliveryStatus, at: datetime) -> bo
                          OutboxRecord.message_id.exists()
                          & (OutboxRecord.delivery_at.does_not_exist() | (OutboxRecord.delivery_at <= at)))
     return recorded or get(message_id) is not None
+
+
+def for_person(address: str) -> list[QueuedMessage]:
+    """Every message to ``address`` (a Query of the person index, then one BatchGetItem per 100)."""
+    ids = [r.message_id for r in OutboxRecord.person_index.query(person_key(address))]
+    return [_to_domain(r) for r in OutboxRecord.batch_get(ids)] if ids else []
+
+
+def delete(message_id: str) -> None:
+    """Remove a message whatever its state (one DeleteItem): an erased person is sent nothing more."""
+    OutboxRecord(message_id=message_id).delete()

@@ -16,16 +16,11 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, PutError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
-from chalicelib.core.addresses import normalise_address
+from chalicelib.core.addresses import normalise_address, person_key
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.model import (
-    StoreMeta,
-    StoreModel,
-    condition_failed,
-    setting,
-)
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, condition_failed, setting, update_if
 from chalicelib.core.errors import NotFound
 from chalicelib.core.pages import Page
 
@@ -54,6 +49,16 @@ class ListingIndex(GlobalSecondaryIndex["SuppressionRecord"]):
     sort_key = UnicodeAttribute(range_key=True)
 
 
+class SuppressionPersonIndex(GlobalSecondaryIndex["SuppressionRecord"]):
+    """One person's suppressions, whatever their scope (keys only)."""
+
+    class Meta:
+        index_name = "person_index"
+        projection = KeysOnlyProjection()
+
+    person_key = UnicodeAttribute(hash_key=True)
+
+
 class SuppressionRecord(StoreModel):
     """One suppressed address, for everything or for one list."""
 
@@ -62,6 +67,7 @@ class SuppressionRecord(StoreModel):
 
     suppression_id = UnicodeAttribute(hash_key=True)
     address = UnicodeAttribute()
+    person_key = UnicodeAttribute(null=True)  # ``core.addresses.person_key`` of the address (absent once erased)
     scope = UnicodeAttribute()
     reason = UnicodeAttribute()  # bounce | complaint | unsubscribe | admin
     source_message_id = UnicodeAttribute(null=True)
@@ -70,6 +76,7 @@ class SuppressionRecord(StoreModel):
     sort_key = UnicodeAttribute()
 
     listing_index = ListingIndex()
+    person_index = SuppressionPersonIndex()
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,8 @@ def _to_domain(rec: SuppressionRecord) -> Suppression:
 def add(address: str, scope: str, reason: str, now: datetime, source_message_id: str | None = None) -> None:
     """Suppress ``address`` for ``scope`` (idempotent: a second bounce keeps the first record's date)."""
     sid = suppression_id(address, scope)
-    record = SuppressionRecord(suppression_id=sid, address=normalise_address(address), scope=scope, reason=reason,
+    record = SuppressionRecord(suppression_id=sid, address=normalise_address(address), person_key=person_key(address),
+                               scope=scope, reason=reason,
                                source_message_id=source_message_id, created_at=now,
                                sort_key=f"{now.isoformat()}#{sid}")
     try:
@@ -130,3 +138,19 @@ def list_page(limit: int, start: str | None) -> Page[Suppression]:
                                                     last_evaluated_key=start_key)
     items = [_to_domain(r) for r in results]
     return Page(items=items, next_cursor=cursor.encode(results.last_evaluated_key, scope))
+
+
+ERASED = "[erased]"
+
+
+def for_person(address: str) -> list[Suppression]:
+    """Every suppression of ``address`` (a Query of the person index, then one BatchGetItem)."""
+    ids = [r.suppression_id for r in SuppressionRecord.person_index.query(person_key(address))]
+    return [_to_domain(r) for r in SuppressionRecord.batch_get(ids)] if ids else []
+
+
+def anonymise(sid: str) -> None:
+    """Forget the address but keep the suppression, whose id (a hash) still stops mail to it (one UpdateItem)."""
+    update_if(SuppressionRecord(suppression_id=sid), [SuppressionRecord.address.set(ERASED),
+                                                      SuppressionRecord.person_key.remove()],
+              SuppressionRecord.suppression_id.exists())

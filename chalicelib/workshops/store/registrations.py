@@ -19,7 +19,6 @@ transactions that move places (confirm, wait, promote, cancel...) are in ``place
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -31,12 +30,12 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DeleteError, DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.core.addresses import normalise_address
+from chalicelib.core.addresses import person_key
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, condition_failed, setting, update_if
 from chalicelib.core.dynamo.transactions import Update
 from chalicelib.core.pages import Page
 from chalicelib.workshops.domain.errors import ChangedMeanwhile, RegistrationNotFound
@@ -44,11 +43,6 @@ from chalicelib.workshops.domain.registrations import Registrant, Registration
 from chalicelib.workshops.domain.rules import Group, RegistrationStatus, WaitingEntry
 
 REG, PERSON, ORG, WAIT = "reg#", "person#", "org#", "wait#"
-
-
-def person_key(email: str) -> str:
-    """A stable key for a person that does not put their address in keys or URLs."""
-    return hashlib.sha256(normalise_address(email).encode()).hexdigest()[:40]
 
 
 class _Meta(StoreMeta):
@@ -103,6 +97,7 @@ class RegistrationRecord(StoreModel):
     feedback_rating = NumberAttribute(null=True)
     feedback_changed_practice = UnicodeAttribute(null=True)
     feedback_comment = UnicodeAttribute(null=True)
+    erased_at = UTCDateTimeAttribute(null=True)  # personal data removed on the person's request
 
     person_index = PersonIndex()
 
@@ -290,3 +285,31 @@ def feedback_requested(reg: Registration, now: datetime) -> Update:
     """The person has been asked for feedback."""
     return Update(key_of(reg), [RegistrationRecord.feedback_requested_at.set(now)],
                   RegistrationRecord.feedback_requested_at.does_not_exist(), label="registration")
+
+
+ERASED = "[erased]"
+
+
+def all_for_person(email: str) -> list[Registration]:
+    """Every registration of a person, across workshops (the person index, every page)."""
+    return [to_domain(r) for r in RegistrationRecord.person_index.query(person_key(email))]
+
+
+def anonymise(reg: Registration, now: datetime) -> bool:
+    """Remove the person from an ended registration, keeping the item for the workshop's figures (one
+    conditional UpdateItem), then drop their guard if it still points at it. ``False`` if it is active."""
+    ended = ~RegistrationRecord.status.is_in(RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITING.value)
+    if not update_if(key_of(reg), [
+            RegistrationRecord.name.set(ERASED), RegistrationRecord.email.set(f"erased+{reg.id}@erased.invalid"),
+            RegistrationRecord.job_title.set(ERASED), RegistrationRecord.access_needs.remove(),
+            RegistrationRecord.dietary_needs.remove(), RegistrationRecord.feedback_comment.remove(),
+            RegistrationRecord.person_key.set(f"erased#{reg.id}"), RegistrationRecord.erased_at.set(now)],
+            ended & RegistrationRecord.erased_at.does_not_exist()):
+        return False
+    try:
+        GuardRecord(workshop_id=reg.workshop_id, sk=guard_sk(reg.email)).delete(
+            condition=GuardRecord.registration_id == reg.id)
+    except DeleteError as exc:
+        if not condition_failed(exc):
+            raise
+    return True
