@@ -8,7 +8,8 @@ from chalice import Chalice
 
 from chalicelib.core.http import authorizer, middleware, routing
 from chalicelib.core.http.service_routes import routes as service_routes
-from chalicelib.core.settings import SERVICE_NAME, check_at_cold_start
+from chalicelib.core.settings import SERVICE_NAME
+from chalicelib.core.startup import check_at_cold_start
 from chalicelib.directory.routes import routes as directory_routes
 from chalicelib.mail import events as mail_events
 from chalicelib.mail.routes import routes as mail_routes

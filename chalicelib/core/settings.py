@@ -12,8 +12,9 @@ Two groups of settings:
   packaged, because Chalice reads them from decorators at import to build the deployment
   (the SNS topic the SES-events function subscribes to). Only ``events.py`` modules read them.
 
-Outside the emulator stages (``local`` and ``test``), :func:`check_at_cold_start` refuses to
-start a function whose settings are missing or unsafe, with one clear log line.
+Outside the emulator stages (``local`` and ``test``), ``core.startup.check_at_cold_start`` refuses
+to start a function whose settings are missing or unsafe (:meth:`Settings.problems`), with one clear
+log line.
 """
 
 from __future__ import annotations
@@ -146,25 +147,3 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget cached settings (tests that change the environment call this)."""
     get_settings.cache_clear()
-
-
-def check_at_cold_start() -> None:
-    """Stop a deployed function at cold start if its settings are missing or unsafe.
-
-    Called once when ``app`` is imported. Only a running Lambda function is checked (the runtime sets
-    ``AWS_LAMBDA_FUNCTION_NAME``): ``chalice package`` imports ``app`` too, on a build machine that holds
-    no secrets. In the emulator stages nothing is checked: ``make run`` and the tests provide what they
-    need. The log line names variables, never their values.
-    """
-    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return
-    settings = get_settings()
-    if not settings.deployed:
-        return
-    problems = settings.problems()
-    if problems:
-        from chalicelib.core.observability import logger
-
-        logger.error("unsafe configuration: refusing to start", extra={"stage": settings.stage,
-                                                                       "problems": problems})
-        raise SettingsError("; ".join(problems))
