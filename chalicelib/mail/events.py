@@ -39,8 +39,7 @@ def outbox_sweeper(event: Any) -> None:
 
 def send_new_messages(records: list[dict[str, Any]]) -> dict[str, int]:
     """Stream records -> send each newly queued message (others wait for the sweeper)."""
-    from datetime import datetime, timezone
-
+    from chalicelib.core.time import utcnow
     from chalicelib.mail.services import sender as email_sender
 
     limiter = email_sender.RateLimiter(get_settings().ses_max_send_rate)
@@ -50,7 +49,7 @@ def send_new_messages(records: list[dict[str, Any]]) -> dict[str, int]:
             continue
         message_id = ((record.get("dynamodb") or {}).get("Keys") or {}).get("message_id", {}).get("S")
         if message_id:
-            outcome = email_sender.send_one(message_id, datetime.now(timezone.utc), limiter)
+            outcome = email_sender.send_one(message_id, utcnow(), limiter)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 

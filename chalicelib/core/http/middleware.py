@@ -5,13 +5,13 @@ metrics flush, and the JSON error envelope for the errors Chalice itself produce
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, Response
 
 from chalicelib.core.http.errors import JSON, error_body, internal_error_response
+from chalicelib.core.ids import new_id
 from chalicelib.core.observability import flush_metrics, logger
 
 _SECURITY_HEADERS = {
@@ -58,7 +58,7 @@ def register(app: Chalice) -> None:
         if context is None:
             context = {}
         # API Gateway always sends a request id; local runners may not, so make one (routes read it back).
-        correlation_id = str(context.get("requestId") or "") or uuid.uuid4().hex
+        correlation_id = str(context.get("requestId") or "") or new_id()
         context["requestId"] = correlation_id
         logger.set_correlation_id(correlation_id)
         started = time.perf_counter()

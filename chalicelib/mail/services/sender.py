@@ -17,13 +17,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from chalicelib.core import links
 from chalicelib.core.observability import count, logger
 from chalicelib.core.settings import get_settings
+from chalicelib.core.time import utcnow
 from chalicelib.mail.adapters import mailbox, mime, ses
 from chalicelib.mail.adapters.calendar import Invitation, build_ics, content_type
 from chalicelib.mail.adapters.render import Rendered, RenderError, render
@@ -172,7 +173,7 @@ def drain(now: Callable[[], datetime] | None = None, batch_size: int = 25, max_m
           time_budget_seconds: float | None = None, ses_client: Any = None, limiter: RateLimiter | None = None,
           rng: random.Random | None = None) -> DrainResult:
     """Send every message that is due, batch by batch, at no more than the configured send rate."""
-    clock = now or (lambda: datetime.now(timezone.utc))
+    clock = now or utcnow
     limiter = limiter or RateLimiter(get_settings().ses_max_send_rate)
     started = time.monotonic()
     result = DrainResult()
