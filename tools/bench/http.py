@@ -220,6 +220,6 @@ def section_registrations() -> None:
     print("   (dropped connections: `chalice local` listens with socketserver's backlog of 5 and urllib opens a"
           " connection per request; a retried registration that had been applied would come back 409.")
     print("    Retries are counted from the EMF metrics chalice local writes, a lower bound: its threads share one"
-          " metrics buffer. Joins to one group's waiting list are serialised by the condition on its count.)")
+          " metrics buffer. Joins to a waiting list do not condition on each other: they are ordered by arrival.)")
     print("   (moto serialises every AWS call and shares the machine with chalice local, the outbox worker and the"
           " clients: a figure to compare between revisions, not a Lambda prediction)")
