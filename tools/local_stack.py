@@ -89,7 +89,8 @@ def running_stack(port: int, stage: str = "local", log_path: Path | None = None,
                                   env={**os.environ, **env}, start_new_session=True,
                                   stdout=log or None, stderr=subprocess.STDOUT if log else None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.chalice_local", "local", "--stage", stage, "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
+            [sys.executable, "-m", "tools.chalice_local", "local", "--stage", stage,
+             "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
             cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
             stdout=log or None, stderr=subprocess.STDOUT if log else None,
         )

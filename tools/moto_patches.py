@@ -83,8 +83,9 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
                 self.delete_item(op["TableName"], key, expression_attribute_names=names,
                                  expression_attribute_values=values)
             elif op_type == "Update":
+                # update_item wants both maps, empty when absent (as moto's UpdateItem handler passes them)
                 self.update_item(op["TableName"], key, update_expression=op["UpdateExpression"],
-                                 expression_attribute_names=names, expression_attribute_values=values)
+                                 expression_attribute_names=names or {}, expression_attribute_values=values or {})
     except Exception as exc:
         for table_name, key, before in snapshot:
             _restore(self, table_name, key, before)

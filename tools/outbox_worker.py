@@ -21,8 +21,8 @@ def _stop(signum: int, frame: object) -> None:
 def main() -> int:
     """Drain until told to stop."""
     from chalicelib.core.observability import flush_metrics, logger
-    from chalicelib.workshops.services import jobs as workshop_jobs
     from chalicelib.mail.services.sender import drain
+    from chalicelib.workshops.services import jobs as workshop_jobs
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

@@ -86,8 +86,8 @@ def create_identity(idp: Any) -> Identity:
     )["UserPoolClient"]["ClientId"]
     for role in Role:
         idp.create_group(UserPoolId=pool, GroupName=role.value)
-    for role, (email, org) in DEMO_USERS.items():
-        add_user(idp, pool, email, org, [role])
+    for group, (email, org) in DEMO_USERS.items():
+        add_user(idp, pool, email, org, [group])
     return Identity(user_pool_id=pool, client_id=client)
 
 

@@ -40,7 +40,8 @@ def make_token(purpose: str, data: dict[str, Any], now: float | None = None) -> 
     return _fernet().encrypt_at_time(payload, int(now if now is not None else time.time())).decode().rstrip("=")
 
 
-def read_token(token: str, purpose: str, max_age_seconds: int | None = None, now: float | None = None) -> dict[str, Any]:
+def read_token(token: str, purpose: str, max_age_seconds: int | None = None,
+               now: float | None = None) -> dict[str, Any]:
     """The data of a token made for ``purpose``; ``InvalidLink`` otherwise."""
     from cryptography.fernet import InvalidToken
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import ConfigDict, Field
+from pydantic.config import JsonDict
 
 from chalicelib.core.errors import InvalidInput
 from chalicelib.core.http.schemas import (
@@ -17,7 +18,7 @@ from chalicelib.core.http.schemas import (
 )
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 
-_EXAMPLE = {
+_EXAMPLE: JsonDict = {
     "code": "E09000033", "name": "Westminster", "type": "local_authority", "region": "london",
     "nation": "england", "cafcass_service_area": "ons-region-london", "reviewing_org": "CAFCASS",
     "active": True, "version": 1, "updated_at": "2026-11-22T09:00:00Z",

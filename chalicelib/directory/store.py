@@ -162,6 +162,7 @@ def update(org: Organisation, expected_version: int, actor: str | None) -> Organ
 def list_page(org_type: OrgType | None, region: Region | None, limit: int, start: str | None) -> Page[Organisation]:
     """One page of the directory with a single Query on the index that fits the filters."""
     prefix = f"{org_type.value}#" if org_type else None
+    index: GlobalSecondaryIndex[OrganisationRecord]
     if region is not None:
         index, hash_name, hash_value = OrganisationRecord.region_index, "region", region.value
     else:

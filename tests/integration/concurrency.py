@@ -165,7 +165,7 @@ def cancellations_race() -> dict[str, Any]:
             errors.append(f"{type(exc).__name__}: {exc}")
 
     work: list[Any] = [r.id for r in confirmed] + newcomers
-    work = [x for pair in zip(work[::2], work[1::2]) for x in pair] + (work[-1:] if len(work) % 2 else [])
+    work = [x for pair in zip(work[::2], work[1::2], strict=False) for x in pair] + (work[-1:] if len(work) % 2 else [])
     started = time.monotonic()
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(act, work))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from contextlib import suppress
 from importlib import resources
 from typing import Any
 
@@ -40,10 +41,8 @@ class Tokens:
 
     def for_user(self, email: str, org: str | None, groups: list[str]) -> str:
         """Create (once) and sign in a user with the given organisation and groups."""
-        try:
+        with suppress(self.idp.exceptions.UsernameExistsException):
             provision.add_user(self.idp, self.identity.user_pool_id, email, org, groups)
-        except self.idp.exceptions.UsernameExistsException:
-            pass
         return provision.sign_in(self.idp, self.identity.client_id, email)
 
     def header(self, role: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ import os
 import statistics
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,7 @@ def _rate_figures(times: list[float], rate: float) -> dict[str, float]:
     span = times[-1] - times[0]
     k = max(1, min(len(times) - 1, round(rate)))  # sends in one second at the limit
     peak = max(k / (times[i + k] - times[i]) for i in range(len(times) - k))
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in pairwise(times)]
     return {"achieved": (len(times) - 1) / span if span > 0 else float("inf"), "span": span, "k": k,
             "peak": peak, "min_gap": min(gaps), "median_gap": statistics.median(gaps)}
 

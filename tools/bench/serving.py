@@ -6,7 +6,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +23,8 @@ class DynamoCalls:
     def __call__(self, model: Any = None, params: Any = None, event_name: str = "", **_: Any) -> None:
         op = getattr(model, "name", None) or event_name.rsplit(".", 1)[-1]
         index = None
-        try:
+        with suppress(TypeError, ValueError, AttributeError):
             index = json.loads((params or {}).get("body") or b"{}").get("IndexName")
-        except (TypeError, ValueError, AttributeError):
-            pass
         self.calls.append(f"{op}({index})" if index else op)
         # Returning None lets the call proceed (a value would short-circuit it).
 

@@ -45,9 +45,9 @@ class Caller:
         Unknown groups are ignored rather than rejected: a pool may hold groups
         used by other applications.
         """
-        groups = claims.get("cognito:groups") or []
-        if isinstance(groups, str):
-            groups = [groups]
+        claimed = claims.get("cognito:groups") or []
+        groups: Iterable[object] = ([claimed] if isinstance(claimed, str)
+                                    else claimed if isinstance(claimed, Iterable) else [])
         roles = frozenset(_ROLE_VALUES[g] for g in groups if isinstance(g, str) and g in _ROLE_VALUES)
         org = claims.get("custom:org")
         organisation = org.strip().upper() if isinstance(org, str) and is_org_code(org.strip().upper()) else None

@@ -37,7 +37,7 @@ def fetch_jwks(url: str, timeout: float = 3.0) -> dict[str, Any]:
     """Download a JWKS document (plain HTTPS GET)."""
     if not url.startswith(("https://", "http://")):
         raise InvalidToken("jwks_unavailable")
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - scheme checked above
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         return json.loads(response.read())
 
 

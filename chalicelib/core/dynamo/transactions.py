@@ -105,7 +105,7 @@ def _failure(exc: TransactWriteError, labels: list[str]) -> Exception:
     if exc.cause_response_code != "TransactionCanceledException":
         return exc
     reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons]
-    failed = tuple(label for label, code in zip(labels, reasons) if code == CONDITION_FAILED)
+    failed = tuple(label for label, code in zip(labels, reasons, strict=False) if code == CONDITION_FAILED)
     if failed:
         return ConditionFailed(failed)
     given = [code for code in reasons if code not in (None, "None")]

@@ -188,7 +188,7 @@ def _shape(spec: EndpointSpec, result: BaseModel | Reply | Response) -> Response
     status = reply.status or spec.status
     if reply.body is None:
         return Response(body="", status_code=status, headers=dict(reply.headers))
-    headers = {"Content-Type": spec.response_content_type, **reply.headers}
+    headers: dict[str, str | list[str]] = {"Content-Type": spec.response_content_type, **reply.headers}
     return Response(body=reply.body.model_dump(mode="json"), status_code=status, headers=headers)
 
 

@@ -27,7 +27,8 @@ class GatewayResponse:
 
     def body(self) -> str:
         """The JSON body (also usable as an API Gateway response template)."""
-        return json.dumps({"error": {"code": self.code, "message": self.message, "field": self.field}}, separators=(",", ":"))
+        error = {"code": self.code, "message": self.message, "field": self.field}
+        return json.dumps({"error": error}, separators=(",", ":"))
 
 
 GATEWAY_RESPONSES: dict[str, GatewayResponse] = {

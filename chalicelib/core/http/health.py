@@ -30,7 +30,7 @@ class HealthOut(ResponseModel):
 def get_health(call: ApiCall[None, None, None]) -> Reply:
     """Report health."""
     result = health.check()
-    status = "ok" if result.ok else "unavailable"
+    status: Literal["ok", "unavailable"] = "ok" if result.ok else "unavailable"
     body = HealthOut(service=SERVICE_NAME, stage=get_settings().stage, status=status,
                      checks={"dynamodb": "ok" if result.dynamodb_ok else "unavailable"})
     return Reply(body, status=200 if result.ok else 503)

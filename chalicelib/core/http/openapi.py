@@ -10,11 +10,12 @@ imports every capability's handler modules, which is why nothing else does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Chalice, Response
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.core.http.endpoint import ApiCall, EndpointSpec, endpoint
 from chalicelib.core.http.errors import JSON
@@ -73,7 +74,11 @@ def _json_content(schema: dict[str, Any], content_type: str = JSON) -> dict[str,
     return {content_type: {"schema": schema}}
 
 
-def _operation(spec: EndpointSpec, refs: dict[tuple[type[BaseModel], str], dict[str, Any]]) -> dict[str, Any]:
+# The schema of each (model, mode), keyed as ``models_json_schema`` keys them (it also accepts pydantic dataclasses).
+Refs = Mapping[tuple[Any, JsonSchemaMode], dict[str, Any]]
+
+
+def _operation(spec: EndpointSpec, refs: Refs) -> dict[str, Any]:
     op: dict[str, Any] = {
         "operationId": spec.summary.lower().replace(" ", "_").replace("'", ""),
         "summary": spec.summary,
@@ -109,14 +114,14 @@ def _operation(spec: EndpointSpec, refs: dict[tuple[type[BaseModel], str], dict[
 def build(app: Chalice) -> dict[str, Any]:
     """Generate the OpenAPI 3.1 document of ``app``."""
     specs = route_specs(app)
-    wanted: list[tuple[type[BaseModel], str]] = [(ErrorResponse, "serialization")]
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorResponse, "serialization")]
     for spec in specs:
         wanted += [(m, "validation") for m in (spec.path_model, spec.query_model, spec.body_model) if m]
         if spec.response_model:
             wanted.append((spec.response_model, "serialization"))
         wanted += [(model, "serialization") for _, model in spec.error_models]
     unique = list(dict.fromkeys(wanted))
-    refs, defs = models_json_schema(unique, ref_template=REF)  # type: ignore[arg-type]
+    refs, defs = models_json_schema(unique, ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
     for spec in specs:
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, refs)

@@ -189,7 +189,7 @@ def build_ics(invitation: Invitation, now: datetime) -> bytes:
     ``now`` becomes each VEVENT's DTSTAMP (in UTC). Session times are written as
     Europe/London local times with a TZID, and a matching VTIMEZONE is included.
     """
-    from icalendar import Calendar, Event, vCalAddress  # lazy: see module docstring
+    from icalendar import STATUS, Calendar, Event, vCalAddress  # lazy: see module docstring
 
     _require_aware(now, "now")
     stamp = now.astimezone(timezone.utc)
@@ -220,7 +220,7 @@ def build_ics(invitation: Invitation, now: datetime) -> bytes:
             url=session.url or None,
             organizer=organizer,
             attendees=[attendee],
-            status="CANCELLED" if invitation.cancel else None,
+            status=STATUS.CANCELLED if invitation.cancel else None,
         )
         calendar.add_component(event)
 

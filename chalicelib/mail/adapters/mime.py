@@ -43,7 +43,7 @@ def build(*, sender: str, sender_name: str, to: str, rendered: Rendered, headers
     msg.set_content(rendered.text, subtype="plain", charset="utf-8")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
     if calendar is not None:
-        main, _, params = calendar.content_type.partition(";")
+        _, _, params = calendar.content_type.partition(";")
         method = _param(params, "method")
         msg.add_alternative(calendar.content.decode("utf-8"), subtype="calendar", charset="utf-8",
                             params={"method": method})

@@ -19,7 +19,7 @@ TEMPLATES = CHALICELIB / "mail" / "templates"
 
 def template_dirs() -> list[Path]:
     """The shared layout's folder first, then every capability's ``templates/`` folder."""
-    return [TEMPLATES] + sorted(p for p in CHALICELIB.glob("*/templates") if p != TEMPLATES)
+    return [TEMPLATES, *sorted(p for p in CHALICELIB.glob("*/templates") if p != TEMPLATES)]
 
 
 class RenderError(Exception):

@@ -132,6 +132,11 @@ def _parse_time(value: Any, fallback: datetime) -> datetime:
     return fallback
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def record_ses_event(event: dict[str, Any], now: datetime | None = None) -> str:
     """Apply one SES event (configuration set -> SNS). Returns what was done, for logs and tests.
 
@@ -140,8 +145,8 @@ def record_ses_event(event: dict[str, Any], now: datetime | None = None) -> str:
     """
     now = now or datetime.now(timezone.utc)
     kind = event.get("eventType") or event.get("notificationType")
-    mail = event.get("mail") if isinstance(event.get("mail"), dict) else {}
-    tags = mail.get("tags") if isinstance(mail.get("tags"), dict) else {}
+    mail = _object(event.get("mail"))
+    tags = _object(mail.get("tags"))
     ids = tags.get("message_id") or []
     message_id = ids[0] if isinstance(ids, list) and ids and isinstance(ids[0], str) else None
     if kind == "Bounce":

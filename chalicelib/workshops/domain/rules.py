@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
+from itertools import pairwise
 
 from chalicelib.core.errors import Conflict, InvalidInput
 from chalicelib.core.ids import is_local_authority_code
@@ -173,7 +174,7 @@ def check_schedule(sessions: Sequence[Session], places: Places, opens: datetime,
             raise InvalidInput("A session must end after it starts.", code="session_ends_before_start",
                                field=f"sessions.{i}.end")
     order = sorted(range(len(sessions)), key=lambda i: utc(sessions[i].starts_at))
-    for previous, current in zip(order, order[1:]):
+    for previous, current in pairwise(order):
         if utc(sessions[current].starts_at) < utc(sessions[previous].ends_at):
             raise InvalidInput("Sessions must not overlap.", code="sessions_overlap", field=f"sessions.{current}.start")
     ordered = tuple(sessions[i] for i in order)

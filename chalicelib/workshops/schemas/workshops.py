@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic.config import JsonDict, JsonValue
 
 from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.schemas import (
@@ -36,12 +37,12 @@ LongText = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 Needs = Annotated[str, StringConstraints(max_length=1000)]
 LinkToken = Annotated[str, StringConstraints(min_length=20, max_length=2048, pattern=r"^[A-Za-z0-9_=-]+$")]
 
-_SESSIONS_EXAMPLE = [{"date": "2027-03-01", "start": "09:30", "end": "16:30"},
-                     {"date": "2027-03-02", "start": "09:30", "end": "16:30"},
-                     {"date": "2027-03-09", "start": "09:30", "end": "13:00"}]
-_PLACES_EXAMPLE = {"capacity": 28, "allocations": {"la-social-worker": 12, "cafcass": 12, "adcs-partner": 4},
-                   "release_days_before": 14, "org_cap": 4}
-_WORKSHOP_EXAMPLE = {
+_SESSIONS_EXAMPLE: list[JsonValue] = [{"date": "2027-03-01", "start": "09:30", "end": "16:30"},
+                                      {"date": "2027-03-02", "start": "09:30", "end": "16:30"},
+                                      {"date": "2027-03-09", "start": "09:30", "end": "13:00"}]
+_PLACES_EXAMPLE: JsonDict = {"capacity": 28, "allocations": {"la-social-worker": 12, "cafcass": 12, "adcs-partner": 4},
+                             "release_days_before": 14, "org_cap": 4}
+_WORKSHOP_EXAMPLE: JsonDict = {
     "title": "Working together in care proceedings", "description": "A joint Cafcass and local authority workshop.",
     "host_org": "E08000025", "region": "west-midlands", "venue": "Council House, Victoria Square, Birmingham B1 1BB",
     "sessions": _SESSIONS_EXAMPLE, "places": _PLACES_EXAMPLE,
@@ -190,8 +191,10 @@ class WorkshopOut(ResponseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True,
                               json_schema_extra={"examples": [{
-                                  "id": "730af589a9e8464bbd54e7345ca26c82", "title": "Working together in care proceedings",
-                                  "description": "A joint Cafcass and local authority workshop.", "host_org": "E08000025",
+                                  "id": "730af589a9e8464bbd54e7345ca26c82",
+                                  "title": "Working together in care proceedings",
+                                  "description": "A joint Cafcass and local authority workshop.",
+                                  "host_org": "E08000025",
                                   "region": "west-midlands", "venue": "Council House, Birmingham B1 1BB",
                                   "online_url": None, "sessions": [{
                                       "number": 1, "date": "2027-03-01", "start": "09:30", "end": "16:30",
@@ -290,8 +293,10 @@ class RegistrationOut(ResponseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True,
                               json_schema_extra={"examples": [{
-                                  "id": "8fa451d8e5984d1abf1fe1f0177b6652", "workshop_id": "730af589a9e8464bbd54e7345ca26c82",
-                                  "status": "waiting", "name": "Sam Taylor", "email": "sam.taylor@westminster.example.org",
+                                  "id": "8fa451d8e5984d1abf1fe1f0177b6652",
+                                  "workshop_id": "730af589a9e8464bbd54e7345ca26c82",
+                                  "status": "waiting", "name": "Sam Taylor",
+                                  "email": "sam.taylor@westminster.example.org",
                                   "organisation": "E09000033", "group": "la-social-worker",
                                   "job_title": "Senior social worker", "waiting_position": 1, "access_needs": None,
                                   "dietary_needs": None, "attendance": None, "created_at": "2027-01-10T09:00:00Z",

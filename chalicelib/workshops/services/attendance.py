@@ -61,7 +61,8 @@ def _from_link(token: str) -> Registration:
 def feedback_invitation(token: str) -> FeedbackInvitation:
     """Check a feedback link and say which workshop it is for."""
     reg = _from_link(token)
-    return FeedbackInvitation(workshop_title=store.get(reg.workshop_id).title, already_given=reg.feedback_at is not None)
+    return FeedbackInvitation(workshop_title=store.get(reg.workshop_id).title,
+                              already_given=reg.feedback_at is not None)
 
 
 def give_feedback(token: str, rating: int, changed_practice: str, comment: str | None,

@@ -220,6 +220,7 @@ def update_definition(w: Workshop, expected_version: int, actor: str, now: datet
 def list_page(*, admin: bool, region: str | None, starts_from: datetime, starts_before: datetime | None,
               limit: int, start: str | None) -> Page[Workshop]:
     """Workshops starting in ``[starts_from, starts_before)``, soonest first, one Query per page."""
+    index: GlobalSecondaryIndex[WorkshopRecord]
     if admin:
         index, hash_name, hash_value = ((WorkshopRecord.admin_region_index, "region", region) if region
                                         else (WorkshopRecord.admin_index, "listing", LISTING))

@@ -38,11 +38,10 @@ def test_all_writes_apply_when_every_condition_holds(aws):
 def test_one_failed_condition_cancels_every_write_with_a_reason_per_item(aws):
     OrgCountRecord(workshop_id="moto-test", sk="c", confirmed=5).save()
     OrgCountRecord(workshop_id="moto-test", sk="c2", confirmed=5).save()
-    with pytest.raises(TransactWriteError) as err:
-        with TransactWrite(connection=connection()) as t:
-            t.update(OrgCountRecord(workshop_id="moto-test", sk="c"), actions=[OrgCountRecord.confirmed.add(1)])
-            t.save(OrgCountRecord(workshop_id="moto-test", sk="d", confirmed=1))
-            t.condition_check(OrgCountRecord, "moto-test", range_key="c2", condition=OrgCountRecord.confirmed > 9)
+    with pytest.raises(TransactWriteError) as err, TransactWrite(connection=connection()) as t:
+        t.update(OrgCountRecord(workshop_id="moto-test", sk="c"), actions=[OrgCountRecord.confirmed.add(1)])
+        t.save(OrgCountRecord(workshop_id="moto-test", sk="d", confirmed=1))
+        t.condition_check(OrgCountRecord, "moto-test", range_key="c2", condition=OrgCountRecord.confirmed > 9)
     assert err.value.cause_response_code == "TransactionCanceledException"
     codes = [r.code if r else None for r in err.value.cancellation_reasons]
     assert codes.count("ConditionalCheckFailed") == 1 and len(codes) == 3
@@ -59,8 +58,7 @@ def test_conditions_see_the_state_before_the_transaction(aws):
 
 
 def test_naming_an_item_twice_is_refused(aws):
-    with pytest.raises(TransactWriteError):
-        with TransactWrite(connection=connection()) as t:
-            t.save(OrgCountRecord(workshop_id="moto-test", sk="g", confirmed=1))
-            t.update(OrgCountRecord(workshop_id="moto-test", sk="g"), actions=[OrgCountRecord.confirmed.add(1)])
+    with pytest.raises(TransactWriteError), TransactWrite(connection=connection()) as t:
+        t.save(OrgCountRecord(workshop_id="moto-test", sk="g", confirmed=1))
+        t.update(OrgCountRecord(workshop_id="moto-test", sk="g"), actions=[OrgCountRecord.confirmed.add(1)])
     assert _count("g") is None

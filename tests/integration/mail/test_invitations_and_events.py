@@ -87,8 +87,8 @@ def test_a_changed_workshop_keeps_the_uids_and_raises_the_sequence_and_a_cancell
         cal = Calendar.from_ical(content if isinstance(content, bytes) else content.encode())
         return cal, list(cal.walk("VEVENT"))
 
-    cal0, ev0 = events(first)
-    cal1, ev1 = events(changed)
+    _, ev0 = events(first)
+    _, ev1 = events(changed)
     cal2, ev2 = events(cancelled)
     assert [str(e["UID"]) for e in ev0] == [str(e["UID"]) for e in ev1] == [str(e["UID"]) for e in ev2]
     assert [int(e["SEQUENCE"]) for e in ev1] == [1, 1, 1]

@@ -126,7 +126,7 @@ class FlakySes:
 def _drain_until_idle(flaky, start: datetime, rounds: int = 60) -> datetime:
     clock = start
     for _ in range(rounds):
-        drain(now=lambda: clock, ses_client=flaky, limiter=NO_LIMIT, rng=random.Random(1))
+        drain(now=lambda clock=clock: clock, ses_client=flaky, limiter=NO_LIMIT, rng=random.Random(1))
         if not outbox.due(clock + timedelta(days=1), 1):
             return clock
         clock += timedelta(minutes=16)  # past the longest backoff

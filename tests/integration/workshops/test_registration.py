@@ -73,7 +73,8 @@ def test_places_per_group_then_the_waiting_list_in_order(clean_mail):
     second = register.register(ADMIN, w.id, person(2), now=NOW)
     third = register.register(ADMIN, w.id, person(3), now=NOW)
     fourth = register.register(ADMIN, w.id, person(4), now=NOW)
-    assert [o.registration.status for o in (first, second, third, fourth)] == ["confirmed", "confirmed", "waiting", "waiting"]
+    statuses = [o.registration.status for o in (first, second, third, fourth)]
+    assert statuses == ["confirmed", "confirmed", "waiting", "waiting"]
     assert (third.position, fourth.position) == (1, 2)
     cafcass = register.register(ADMIN, w.id, person(5, "CAFCASS", Group.CAFCASS), now=NOW)
     assert cafcass.registration.status == "confirmed"  # the LA group is full, not the workshop
@@ -118,7 +119,8 @@ def test_the_organisation_cap_skips_people_whose_organisation_is_full(clean_mail
     a = register.register(ADMIN, w.id, person(30, "E09000033"), now=NOW)
     b = register.register(ADMIN, w.id, person(31, "E09000033"), now=NOW)  # cap: waits although places are free
     c = register.register(ADMIN, w.id, person(32, "E09000001"), now=NOW)
-    assert (a.registration.status, b.registration.status, c.registration.status) == ("confirmed", "waiting", "confirmed")
+    statuses = (a.registration.status, b.registration.status, c.registration.status)
+    assert statuses == ("confirmed", "waiting", "confirmed")
     assert b.reason == "org_cap"
     cancel.cancel(ADMIN, w.id, a.registration.id, now=NOW)  # frees Westminster's place: b gets it
     assert regs.get(w.id, b.registration.id).status == "confirmed"
@@ -174,7 +176,8 @@ def test_substitution_hands_the_place_to_a_colleague(clean_mail):
     templates = queued()
     assert ("workshop_confirmation", "person71@example.org") in templates
     assert ("registration_cancelled", "person70@example.org") in templates
-    assert sub.registration.organisation == a.registration.organisation and sub.registration.group is Group.LA_SOCIAL_WORKER
+    assert sub.registration.organisation == a.registration.organisation
+    assert sub.registration.group is Group.LA_SOCIAL_WORKER
     with pytest.raises(InvalidInput) as err:  # handing a place to oneself
         substitute.substitute(ADMIN, w.id, sub.registration.id, colleague, now=NOW)
     assert err.value.code == "same_person"

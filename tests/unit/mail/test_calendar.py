@@ -99,7 +99,7 @@ def test_dtstamp_is_now_in_utc() -> None:
     now_in_london_summer = datetime(2026, 6, 1, 10, 0, tzinfo=LONDON)
     for event in parse(now=now_in_london_summer).walk("VEVENT"):
         assert event.to_ical().decode().count("DTSTAMP:20260601T090000Z") == 1
-        assert event.DTSTAMP == datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+        assert datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc) == event.DTSTAMP
 
 
 # Times and time zones
@@ -166,7 +166,7 @@ def test_vtimezone_for_london_has_standard_and_daylight() -> None:
     assert ("STANDARD", timedelta(0)) in offsets and ("DAYLIGHT", timedelta(hours=1)) in offsets
     assert calendar.get_missing_tzids() == set()
     # VTIMEZONE comes before the events that refer to it
-    assert [c.name for c in calendar.subcomponents][0] == "VTIMEZONE"
+    assert calendar.subcomponents[0].name == "VTIMEZONE"
 
 
 def test_vtimezone_even_for_a_single_winter_session() -> None:

@@ -165,7 +165,7 @@ def test_normalise_address_is_idempotent() -> None:
 # --- states -------------------------------------------------------------------------------------------------------
 
 def test_terminal_states() -> None:
-    assert TERMINAL == {SendStatus.SENT, SendStatus.FAILED, SendStatus.SUPPRESSED}
+    assert {SendStatus.SENT, SendStatus.FAILED, SendStatus.SUPPRESSED} == TERMINAL
     assert SendStatus.PENDING not in TERMINAL and SendStatus.SENDING not in TERMINAL
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from chalicelib.mail.services.sender import RateLimiter
@@ -48,7 +50,7 @@ def test_total_sleep_is_n_minus_one_intervals(rate: float, count: int) -> None:
 
     assert sum(fake.sleeps) == pytest.approx((count - 1) / rate, abs=TOLERANCE)
     assert times[-1] - times[0] == pytest.approx((count - 1) / rate, abs=TOLERANCE)
-    for earlier, later in zip(times, times[1:]):
+    for earlier, later in pairwise(times):
         assert later - earlier >= 1 / rate - TOLERANCE
 
 
@@ -69,7 +71,7 @@ def test_sends_never_closer_than_the_interval_when_sending_takes_time(work: floa
 
     times = sends(limiter, fake, 50, work=work)
 
-    for earlier, later in zip(times, times[1:]):
+    for earlier, later in pairwise(times):
         assert later - earlier >= 1 / rate - TOLERANCE
     # it only sleeps for the part of the interval the send itself did not use
     expected = 49 * max(0.0, 1 / rate - work)
@@ -85,7 +87,7 @@ def test_idle_time_is_not_saved_up_as_a_burst() -> None:
     fake.advance(60.0)  # a quiet minute
     times = sends(limiter, fake, 5)
 
-    for earlier, later in zip(times, times[1:]):
+    for earlier, later in pairwise(times):
         assert later - earlier >= 1 / rate - TOLERANCE
     assert sum(fake.sleeps) == pytest.approx(4 / rate, abs=TOLERANCE)
 
@@ -100,7 +102,7 @@ def test_irregular_arrivals_keep_the_spacing() -> None:
         limiter.wait()
         times.append(fake.now)
 
-    for earlier, later in zip(times, times[1:]):
+    for earlier, later in pairwise(times):
         assert later - earlier >= 1 / rate - TOLERANCE
 
 
