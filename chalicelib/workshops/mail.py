@@ -13,8 +13,7 @@ from typing import Any
 from chalicelib.core import links
 from chalicelib.core.settings import get_settings
 from chalicelib.core.time import LONDON
-from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
-from chalicelib.mail.domain import OutgoingEmail
+from chalicelib.mail.services.queue import CalendarSession, Invitation, OutgoingEmail
 from chalicelib.workshops.domain.rules import Workshop
 
 CAPABILITY = "workshops"
