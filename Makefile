@@ -7,7 +7,7 @@ PORT ?= 8000
 ROLE ?= la-social-worker
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test token bench mail seed unit integration e2e clean
+.PHONY: run test lint token bench mail seed unit integration e2e clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,9 +18,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	PORT=$(PORT) $(PY) -m tools.local_stack
 
-## test: the whole suite (unit, integration, e2e with a fuzz run)
-test: $(VENV)/.installed
+## test: the checks of the code's shape (lint), then the whole suite (unit, integration, e2e with a fuzz run)
+test: lint
 	$(PY) -m pytest
+
+## lint: ruff (style and bugs), mypy (types), lint-imports (the import rules of the architecture); any finding fails
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit
@@ -48,4 +54,4 @@ seed: $(VENV)/.installed
 	$(PY) -m tools.seed
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache
