@@ -8,7 +8,7 @@ from chalicelib.core.personal_data import PersonalDataMap
 
 def all_maps() -> list[PersonalDataMap]:
     """The map of each capability that holds personal data."""
-    from chalicelib.mail.personal_data import MAP as mail
-    from chalicelib.workshops.personal_data import MAP as workshops
+    from chalicelib.mail.personal_data import MAP as MAIL
+    from chalicelib.workshops.personal_data import MAP as WORKSHOPS
 
-    return [mail, workshops]
+    return [MAIL, WORKSHOPS]

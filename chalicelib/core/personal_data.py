@@ -74,8 +74,13 @@ class Erased:
 class PersonalDataMap(Protocol):
     """What each capability implements."""
 
-    capability: str
-    holdings: tuple[Holding, ...]
+    @property
+    def capability(self) -> str:
+        """The capability's name."""
+
+    @property
+    def holdings(self) -> tuple[Holding, ...]:
+        """Every kind of record it keeps that holds personal data."""
 
     def find(self, person: Person) -> list[Found]:
         """Every record of this capability about ``person`` (Queries on person indexes, never a Scan)."""

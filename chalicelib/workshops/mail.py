@@ -7,10 +7,10 @@ session with a stable UID, and the workshop's SEQUENCE, raised on every change.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from chalicelib.core import links
+from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.core.time import LONDON
 from chalicelib.mail.services.queue import CalendarSession, Invitation, OutgoingEmail
@@ -50,7 +50,7 @@ def _context(workshop: Workshop, name: str, **extra: Any) -> dict[str, Any]:
 
 
 def _message(template: str, to: str, context: dict[str, Any], invite: dict[str, Any] | None = None) -> OutgoingEmail:
-    return OutgoingEmail(message_id=uuid.uuid4().hex, to=to, template=template, capability=CAPABILITY,
+    return OutgoingEmail(message_id=new_id(), to=to, template=template, capability=CAPABILITY,
                          context=context, invitation=invite)
 
 

@@ -116,7 +116,8 @@ def new_record(message: OutgoingEmail, now: datetime) -> OutboxRecord:
     """The outbox item for ``message``, due at once."""
     return OutboxRecord(
         message_id=message.message_id, status=SendStatus.PENDING.value, queue=QUEUE, due_at=_iso(now),
-        recipient=message.to, person_key=person_key(message.to), template=message.template, capability=message.capability, kind=message.kind.value,
+        recipient=message.to, person_key=person_key(message.to), template=message.template,
+        capability=message.capability, kind=message.kind.value,
         list_id=message.list_id, context=json.dumps(message.context, separators=(",", ":"), sort_keys=True),
         invitation=json.dumps(message.invitation, separators=(",", ":")) if message.invitation else None,
         attempts=0, created_at=now,

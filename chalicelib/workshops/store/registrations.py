@@ -63,7 +63,8 @@ class PersonIndex(GlobalSecondaryIndex["RegistrationRecord"]):
 class RegistrationRecord(StoreModel):
     """A registration (``sk = reg#<id>``). This model owns the table definition."""
 
-    Meta = _Meta
+    class Meta(_Meta):
+        pass
 
     workshop_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -91,7 +92,7 @@ class RegistrationRecord(StoreModel):
     substituted_by = UnicodeAttribute(null=True)
     notified_sequence = NumberAttribute(default=0)
     reminders = UnicodeSetAttribute(null=True)
-    attendance = MapAttribute(null=True)  # {"1": "present", "2": "absent"}
+    attendance: MapAttribute[str, str] = MapAttribute(null=True)  # {"1": "present", "2": "absent"}
     feedback_requested_at = UTCDateTimeAttribute(null=True)
     feedback_at = UTCDateTimeAttribute(null=True)
     feedback_rating = NumberAttribute(null=True)
@@ -105,7 +106,8 @@ class RegistrationRecord(StoreModel):
 class GuardRecord(StoreModel):
     """One person per workshop (``sk = person#<hash>``)."""
 
-    Meta = _Meta
+    class Meta(_Meta):
+        pass
 
     workshop_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -115,7 +117,8 @@ class GuardRecord(StoreModel):
 class OrgCountRecord(StoreModel):
     """Confirmed places held by one organisation (``sk = org#<code>``)."""
 
-    Meta = _Meta
+    class Meta(_Meta):
+        pass
 
     workshop_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -125,7 +128,8 @@ class OrgCountRecord(StoreModel):
 class WaitingRecord(StoreModel):
     """A waiting-list entry (``sk = wait#<joined key>``), in arrival order."""
 
-    Meta = _Meta
+    class Meta(_Meta):
+        pass
 
     workshop_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

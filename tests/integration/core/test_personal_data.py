@@ -73,8 +73,8 @@ def subject(mail: Any) -> dict[str, str]:
     register.register(ADMIN, active.id, person(f"someone.else.{run}@example.org"), now=NOW)
     suppressions.add(email, suppressions.ALL, "bounce", NOW)
     suppressions.add(email, suppressions.list_scope("practice-notes"), "unsubscribe", NOW)
-    return {"email": email, "other": f"someone.else.{run}@example.org", "ended": f"{ended.id}/{gone.id}", "active": f"{active.id}/{held.id}",
-            "ended_workshop": ended.id, "ended_id": gone.id}
+    return {"email": email, "other": f"someone.else.{run}@example.org", "ended": f"{ended.id}/{gone.id}",
+            "active": f"{active.id}/{held.id}", "ended_workshop": ended.id, "ended_id": gone.id}
 
 
 def test_every_holding_declares_fields_lookup_erasure_and_retention() -> None:
@@ -95,7 +95,8 @@ def test_find_returns_the_persons_records_only_without_a_scan(subject: dict[str,
     messages = [f for f in mail if f.holding == "outgoing email"]
     assert {f.data["template"] for f in messages} == {"workshop_confirmation", "registration_cancelled"}
     assert all(f.data["to"] == subject["email"] for f in messages)
-    assert sorted(f.data["scope"] for f in mail if f.holding == "email suppression") == ["all", "list:practice-notes"]
+    scopes = sorted(f.data["scope"] for f in mail if f.holding == "email suppression")
+    assert scopes == ["all", "list:practice-notes"]
     assert "Scan" not in calls and "Query" in calls
 
 
