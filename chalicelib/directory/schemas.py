@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import ConfigDict, Field
 from pydantic.config import JsonDict
 
-from chalicelib.core.errors import InvalidInput
 from chalicelib.core.http.schemas import (
     Name,
     OrgCode,
     PageQuery,
+    PatchModel,
     ResponseModel,
     ShortText,
     StrictModel,
@@ -81,8 +82,10 @@ class OrganisationCreate(StrictModel):
         return Organisation(**self.model_dump())
 
 
-class OrganisationPatch(StrictModel):
+class OrganisationPatch(PatchModel):
     """A partial edit: only the fields given change; ``null`` clears an optional field."""
+
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"cafcass_service_area", "reviewing_org"})
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, json_schema_extra={
         "examples": [{"cafcass_service_area": "ons-region-london"}, {"active": False}]})
@@ -94,15 +97,6 @@ class OrganisationPatch(StrictModel):
     cafcass_service_area: ShortText | None = None
     reviewing_org: OrgCode | None = None
     active: bool | None = None
-
-    def changes(self) -> dict[str, object]:
-        """The fields the client sent, with ``null`` kept only where a field may be cleared."""
-        clearable = {"cafcass_service_area", "reviewing_org"}
-        data = {name: getattr(self, name) for name in sorted(self.model_fields_set)}
-        for name, value in data.items():
-            if value is None and name not in clearable:
-                raise InvalidInput(f"'{name}' cannot be cleared.", code="not_clearable", field=name)
-        return data
 
 
 class OrganisationPath(StrictModel):

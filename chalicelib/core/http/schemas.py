@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from chalicelib.core.errors import InvalidInput
 from chalicelib.core.ids import ORG_CODE_PATTERN
 
 
@@ -21,6 +22,27 @@ class StrictModel(BaseModel):
     """Base of every request model: unknown fields are an error, strings are trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class PatchModel(StrictModel):
+    """Base of partial-edit bodies: only the fields sent change, and ``null`` clears a field only where
+    ``CLEARABLE`` allows it (elsewhere it is a 422 ``not_clearable`` naming the field)."""
+
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset()
+
+    def changes(self) -> dict[str, object]:
+        """The fields the client sent, as the domain names them (see :meth:`to_domain_value`)."""
+        out: dict[str, object] = {}
+        for name in sorted(self.model_fields_set):
+            value = getattr(self, name)
+            if value is None and name not in self.CLEARABLE:
+                raise InvalidInput(f"'{name}' cannot be cleared.", code="not_clearable", field=name)
+            out[name] = None if value is None else self.to_domain_value(name, value)
+        return out
+
+    def to_domain_value(self, name: str, value: Any) -> object:
+        """The domain value of a sent field (subclasses convert nested models and enums)."""
+        return value
 
 
 class ResponseModel(BaseModel):

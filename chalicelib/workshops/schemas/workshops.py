@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, HttpUrl, StringConstraints
 from pydantic.config import JsonDict, JsonValue
@@ -17,6 +17,7 @@ from chalicelib.core.http.schemas import (
     Name,
     OrgCode,
     PageLimit,
+    PatchModel,
     ResponseModel,
     StrictModel,
 )
@@ -119,8 +120,10 @@ class WorkshopIn(StrictModel):
                         cancellation_deadline=self.cancellation_deadline)
 
 
-class WorkshopPatch(StrictModel):
+class WorkshopPatch(PatchModel):
     """A partial edit; changing sessions or venue sends updated invitations to everyone registered."""
+
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"venue", "online_url"})
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
                               json_schema_extra={"examples": [{"venue": "Committee Room 1, Council House"}]})
@@ -137,26 +140,17 @@ class WorkshopPatch(StrictModel):
     registration_closes_at: Instant | None = None
     cancellation_deadline: Instant | None = None
 
-    def changes(self) -> dict[str, object]:
-        """Domain field changes for the fields sent (``null`` clears venue or online link only)."""
-        from chalicelib.core.errors import InvalidInput
-
-        out: dict[str, object] = {}
-        for name in sorted(self.model_fields_set):
-            value = getattr(self, name)
-            if value is None and name not in ("venue", "online_url"):
-                raise InvalidInput(f"'{name}' cannot be cleared.", code="not_clearable", field=name)
-            if name == "sessions":
-                out["sessions"] = tuple(s.to_domain() for s in value)
-            elif name == "places":
-                out["places"] = value.to_domain()
-            elif name == "region":
-                out["region"] = value.value
-            elif name == "online_url":
-                out["online_url"] = str(value) if value else None
-            else:
-                out[name] = value
-        return out
+    def to_domain_value(self, name: str, value: Any) -> object:
+        """Sessions and places as domain objects, the region as its code, the link as text."""
+        if name == "sessions":
+            return tuple(session.to_domain() for session in value)
+        if name == "places":
+            return value.to_domain()
+        if name == "region":
+            return value.value
+        if name == "online_url":
+            return str(value)
+        return value
 
 
 class StatusIn(StrictModel):
