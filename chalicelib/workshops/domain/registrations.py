@@ -36,6 +36,17 @@ class Registrant:
 
 
 @dataclass(frozen=True)
+class Colleague:
+    """Who takes over a place (their organisation and group are those of the place)."""
+
+    name: str
+    email: str
+    job_title: str
+    access_needs: str | None = None
+    dietary_needs: str | None = None
+
+
+@dataclass(frozen=True)
 class Registration:
     """One person's registration for one workshop."""
 

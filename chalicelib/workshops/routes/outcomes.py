@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from chalicelib.core.http.endpoint import ApiCall, endpoint
-from chalicelib.workshops.domain.rules import Workshop
 from chalicelib.workshops.schemas.workshops import (
     AttendanceIn,
     FeedbackIn,
@@ -55,17 +54,12 @@ def give_feedback(call: ApiCall[None, TokenQuery, FeedbackIn]) -> FeedbackReceiv
     return FeedbackReceivedOut(received=True, message="Thank you for your feedback.")
 
 
-def _report(w: Workshop, figures: object) -> WorkshopReportOut:
-    return WorkshopReportOut(workshop_id=w.id, title=w.title, region=w.region, starts_at=w.starts_at,
-                             status=w.status, figures=FiguresOut.of(figures))
-
-
 @endpoint(tag=TAG, summary="Report on a workshop",
           path_model=WorkshopPath, response_model=WorkshopReportOut, errors=(404,))
 def workshop_report(call: ApiCall[WorkshopPath, None, None]) -> WorkshopReportOut:
     """One workshop's figures."""
     workshop, figures = workshop_reports.workshop_report(call.signed_in, call.path.workshop_id)
-    return _report(workshop, figures)
+    return WorkshopReportOut.of(workshop, figures)
 
 
 @endpoint(tag=TAG, summary="Report on workshops over a period",
@@ -77,4 +71,4 @@ def region_report(call: ApiCall[None, ReportQuery, None]) -> RegionReportOut:
     region = q.region.value if q.region else None
     totals, rows = workshop_reports.region_report(call.signed_in, region, q.starts_from, q.starts_before)
     return RegionReportOut(region=region, starts_from=q.starts_from, starts_before=q.starts_before,
-                           totals=FiguresOut.of(totals), workshops=[_report(w, f) for w, f in rows])
+                           totals=FiguresOut.of(totals), workshops=[WorkshopReportOut.of(w, f) for w, f in rows])

@@ -7,8 +7,6 @@ from chalice import Response
 from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.http.schemas import ErrorDetail
-from chalicelib.workshops.domain.errors import AlreadyRegistered
-from chalicelib.workshops.domain.registrations import Registrant
 from chalicelib.workshops.schemas.workshops import (
     MyRegistrationsQuery,
     RegistrationConflictResponse,
@@ -24,7 +22,7 @@ from chalicelib.workshops.services import cancel as cancel_service
 from chalicelib.workshops.services import register as register_service
 from chalicelib.workshops.services import substitute as substitute_service
 from chalicelib.workshops.services import views
-from chalicelib.workshops.services.substitute import Colleague
+from chalicelib.workshops.services.register import AlreadyRegistered
 
 TAG = "Workshops"
 CONFLICT_BODY = ((409, RegistrationConflictResponse),)
@@ -45,11 +43,8 @@ def _conflict(exc: AlreadyRegistered, caller: Caller) -> Reply:
           errors=(403, 404, 409), error_models=CONFLICT_BODY)
 def register(call: ApiCall[WorkshopPath, None, RegistrationIn]) -> Reply:
     """Register for a workshop."""
-    b = call.body
-    who = Registrant(name=b.name, email=b.email, organisation=b.organisation, group=b.group, job_title=b.job_title,
-                     access_needs=b.access_needs, dietary_needs=b.dietary_needs)
     try:
-        outcome = register_service.register(call.signed_in, call.path.workshop_id, who)
+        outcome = register_service.register(call.signed_in, call.path.workshop_id, call.body.to_domain())
     except AlreadyRegistered as exc:
         return _conflict(exc, call.signed_in)
     reg = outcome.registration
@@ -84,12 +79,9 @@ def cancel_registration(call: ApiCall[RegistrationPath, None, None]) -> Registra
           response_model=RegistrationOut, status=201, errors=(404, 409), error_models=CONFLICT_BODY)
 def substitute(call: ApiCall[RegistrationPath, None, SubstituteIn]) -> Reply:
     """Substitute a colleague."""
-    b = call.body
-    colleague = Colleague(name=b.name, email=b.email, job_title=b.job_title, access_needs=b.access_needs,
-                          dietary_needs=b.dietary_needs)
     try:
         outcome = substitute_service.substitute(call.signed_in, call.path.workshop_id, call.path.registration_id,
-                                                colleague)
+                                                call.body.to_domain())
     except AlreadyRegistered as exc:
         return _conflict(exc, call.signed_in)
     return Reply(RegistrationOut.of(outcome.registration, call.signed_in))

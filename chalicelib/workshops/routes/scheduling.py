@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.time import utcnow
-from chalicelib.workshops.domain.rules import WorkshopStatus
 from chalicelib.workshops.schemas.workshops import (
     StatusIn,
     WorkshopIn,
@@ -66,5 +65,5 @@ def update_workshop(call: ApiCall[WorkshopPath, None, WorkshopPatch]) -> Worksho
           errors=(404, 409))
 def set_status(call: ApiCall[WorkshopPath, None, StatusIn]) -> WorkshopOut:
     """Move a workshop through its lifecycle."""
-    updated = scheduling.set_status(call.signed_in, call.path.workshop_id, WorkshopStatus(call.body.status))
+    updated = scheduling.set_status(call.signed_in, call.path.workshop_id, call.body.target())
     return WorkshopOut.of(updated, utcnow())

@@ -22,7 +22,7 @@ from chalicelib.core.http.schemas import (
     StrictModel,
 )
 from chalicelib.directory.service import Region
-from chalicelib.workshops.domain.registrations import Registration
+from chalicelib.workshops.domain.registrations import Colleague, Registrant, Registration
 from chalicelib.workshops.domain.rules import (
     Group,
     Places,
@@ -160,6 +160,10 @@ class StatusIn(StrictModel):
 
     status: Literal["published", "closed", "completed", "cancelled"]
 
+    def target(self) -> WorkshopStatus:
+        """The status to move to."""
+        return WorkshopStatus(self.status)
+
 
 class SessionOut(ResponseModel):
     """A session (Europe/London) with its instants."""
@@ -281,6 +285,11 @@ class RegistrationIn(StrictModel):
     access_needs: Needs | None = Field(default=None, description="Shown only to admins.")
     dietary_needs: Needs | None = Field(default=None, description="Shown only to admins.")
 
+    def to_domain(self) -> Registrant:
+        """The person this request registers."""
+        return Registrant(name=self.name, email=self.email, organisation=self.organisation, group=self.group,
+                          job_title=self.job_title, access_needs=self.access_needs, dietary_needs=self.dietary_needs)
+
 
 class RegistrationOut(ResponseModel):
     """A registration. Access and dietary needs appear only for admins."""
@@ -367,6 +376,11 @@ class SubstituteIn(StrictModel):
     access_needs: Needs | None = None
     dietary_needs: Needs | None = None
 
+    def to_domain(self) -> Colleague:
+        """The colleague who takes the place."""
+        return Colleague(name=self.name, email=self.email, job_title=self.job_title,
+                         access_needs=self.access_needs, dietary_needs=self.dietary_needs)
+
 
 class TokenQuery(StrictModel):
     """A signed link's token."""
@@ -448,6 +462,12 @@ class WorkshopReportOut(ResponseModel):
     starts_at: datetime
     status: WorkshopStatus
     figures: FiguresOut
+
+    @classmethod
+    def of(cls, workshop: Workshop, figures: object) -> WorkshopReportOut:
+        """One workshop's line of a report."""
+        return cls(workshop_id=workshop.id, title=workshop.title, region=workshop.region,
+                   starts_at=workshop.starts_at, status=workshop.status, figures=FiguresOut.of(figures))
 
 
 class RegionReportOut(ResponseModel):

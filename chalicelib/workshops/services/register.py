@@ -34,6 +34,8 @@ from chalicelib.workshops.services.promote import fill_freed_places
 from chalicelib.workshops.store import placement
 from chalicelib.workshops.store import registrations as regs
 
+__all__ = ["AlreadyRegistered", "Outcome", "Registrant", "register"]
+
 ARRIVALS = ArrivalClock()  # the process's arrival order; tests inject their own
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.core.addresses import normalise_address
@@ -15,29 +14,16 @@ from chalicelib.core.time import utcnow
 from chalicelib.mail.services.queue import queued
 from chalicelib.workshops import mail
 from chalicelib.workshops.domain.errors import AlreadyRegistered, ChangedMeanwhile
-from chalicelib.workshops.domain.registrations import (
-    Outcome,
-    Registrant,
-    new_registration,
-)
+from chalicelib.workshops.domain.registrations import Colleague, Outcome, Registrant, new_registration
 from chalicelib.workshops.domain.rules import RegistrationStatus, WorkshopStatus
 from chalicelib.workshops.services import access
 from chalicelib.workshops.store import placement
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
 
+__all__ = ["AlreadyRegistered", "Colleague", "substitute"]
+
 ONGOING = (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED)
-
-
-@dataclass(frozen=True)
-class Colleague:
-    """Who takes the place (their organisation and group are those of the place)."""
-
-    name: str
-    email: str
-    job_title: str
-    access_needs: str | None = None
-    dietary_needs: str | None = None
 
 
 def substitute(caller: Caller, workshop_id: str, registration_id: str, colleague: Colleague,

@@ -12,7 +12,7 @@ from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.errors import Conflict, InvalidInput, PermissionDenied
 from chalicelib.mail.store.outbox import OutboxRecord
 from chalicelib.workshops.domain.errors import AlreadyRegistered
-from chalicelib.workshops.domain.registrations import Registrant
+from chalicelib.workshops.domain.registrations import Colleague, Registrant
 from chalicelib.workshops.domain.rules import (
     Group,
     Places,
@@ -22,7 +22,6 @@ from chalicelib.workshops.domain.rules import (
 )
 from chalicelib.workshops.services import cancel, promote, register, substitute, views
 from chalicelib.workshops.services import scheduling as scheduling
-from chalicelib.workshops.services.substitute import Colleague
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
 
