@@ -55,3 +55,21 @@ class Conflict(DomainError):
     """The request clashes with the current state (HTTP 409)."""
 
     code = "conflict"
+
+
+class SignInRequired(NotAuthenticated):
+    """No token was sent to a route that needs one."""
+
+    code = "not_authenticated"
+
+    def __init__(self) -> None:
+        super().__init__("Sign in and send your token as 'Authorization: Bearer <token>'.", field="Authorization")
+
+
+class NoEmailInToken(InvalidInput):
+    """The use case needs the caller's address, and the token carries none (an access token)."""
+
+    code = "no_email_in_token"
+
+    def __init__(self, purpose: str = "") -> None:
+        super().__init__(f"Your token has no email address{purpose}; use an ID token.", field="Authorization")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from chalicelib.core.errors import NotAuthenticated, PermissionDenied
+from chalicelib.core.errors import NoEmailInToken, PermissionDenied, SignInRequired
 from chalicelib.core.ids import is_org_code
 
 
@@ -90,6 +90,12 @@ class Caller:
         if not self.has_any(roles):
             raise PermissionDenied("Your account does not have a role that may do this.", code="forbidden")
 
+    def require_email(self, purpose: str = "") -> str:
+        """The caller's verified address; ``NoEmailInToken`` if the token carries none."""
+        if not self.email:
+            raise NoEmailInToken(purpose)
+        return self.email
+
     @property
     def is_cafcass_admin(self) -> bool:
         """Cafcass administrators manage reference data and, later, workshops."""
@@ -125,8 +131,7 @@ class Access:
         if not self.signed_in:
             return
         if caller is None:
-            raise NotAuthenticated("Sign in and send your token as 'Authorization: Bearer <token>'.",
-                                   code="not_authenticated", field="Authorization")
+            raise SignInRequired()
         if self.roles:
             caller.require_any(*self.roles)
 

@@ -18,7 +18,7 @@ from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.core.auth.caller import Access, Caller
-from chalicelib.core.errors import BadRequest, DomainError, NotAuthenticated
+from chalicelib.core.errors import BadRequest, DomainError, NotAuthenticated, SignInRequired
 from chalicelib.core.http.errors import (
     JSON,
     HttpError,
@@ -92,7 +92,7 @@ class ApiCall(Generic[P, Q, B]):
     def signed_in(self) -> Caller:
         """The caller of a route that requires sign-in (never ``None`` there)."""
         if self.caller is None:
-            raise NotAuthenticated(_TOKEN_MESSAGES["missing"][1], code="not_authenticated", field="Authorization")
+            raise SignInRequired()
         return self.caller
 
 

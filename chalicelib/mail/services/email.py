@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.core import links
 from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.core.errors import InvalidInput, NotFound
+from chalicelib.core.errors import NotFound
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
 from chalicelib.core.pages import Page
 from chalicelib.core.settings import get_settings
-from chalicelib.core.time import LONDON
+from chalicelib.core.time import LONDON, utcnow
 from chalicelib.mail.adapters.calendar import CalendarSession, Invitation
 from chalicelib.mail.domain import DeliveryStatus, MailKind, OutgoingEmail, SendStatus
 from chalicelib.mail.store import outbox, suppressions
@@ -25,10 +25,8 @@ TEST_LIST = "service-test"
 def send_test_email(caller: Caller, with_invitation: bool, optional: bool, now: datetime | None = None) -> str:
     """Queue a test message to the calling admin, to check that email (and invitations) work end to end."""
     caller.require_any(Role.CAFCASS_ADMIN, Role.ADCS_ADMIN)
-    if not caller.email:
-        raise InvalidInput("Your token has no email address to send the test to; use an ID token.",
-                           code="no_email_in_token", field="Authorization")
-    now = now or datetime.now(timezone.utc)
+    address = caller.require_email(" to send the test to")
+    now = now or utcnow()
     message_id = new_id()
     invitation = None
     if with_invitation:
@@ -38,10 +36,10 @@ def send_test_email(caller: Caller, with_invitation: bool, optional: bool, now: 
                                       ends_at=start + timedelta(hours=1), summary="Partnerships service test",
                                       location="Online"),),
             organizer_email=get_settings().ses_sender, organizer_name=get_settings().ses_sender_name,
-            attendee_email=caller.email, attendee_name=None, sequence=0).to_dict()
+            attendee_email=address, attendee_name=None, sequence=0).to_dict()
     message = OutgoingEmail(
-        message_id=message_id, to=caller.email, template="service_test", capability="service",
-        context={"recipient_name": "colleague", "recipient_email": caller.email,
+        message_id=message_id, to=address, template="service_test", capability="service",
+        context={"recipient_name": "colleague", "recipient_email": address,
                  "requested_at": now.astimezone(LONDON).strftime("%d %B %Y at %H:%M"),
                  "has_invitation": with_invitation},
         kind=MailKind.OPTIONAL if optional else MailKind.SERVICE, list_id=TEST_LIST if optional else None,
@@ -84,7 +82,7 @@ def unsubscribe(token: str, now: datetime | None = None) -> str:
     address, list_id = data.get("a"), data.get("l")
     if not isinstance(address, str) or not isinstance(list_id, str):
         raise links.InvalidLink("This link is not valid.", field="token")
-    suppressions.add(address, suppressions.list_scope(list_id), "unsubscribe", now or datetime.now(timezone.utc),
+    suppressions.add(address, suppressions.list_scope(list_id), "unsubscribe", now or utcnow(),
                      source_message_id=data.get("m") if isinstance(data.get("m"), str) else None)
     count("EmailUnsubscribed")
     logger.info("unsubscribed", extra={"list_id": list_id})
@@ -143,7 +141,7 @@ def record_ses_event(event: dict[str, Any], now: datetime | None = None) -> str:
     Permanent bounces and complaints put the recipient on the suppression list. Addresses in the
     payload are used, never logged.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     kind = event.get("eventType") or event.get("notificationType")
     mail = _object(event.get("mail"))
     tags = _object(mail.get("tags"))

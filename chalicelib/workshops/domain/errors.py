@@ -38,6 +38,12 @@ class AlreadyRegistered(Conflict):
         self.registration = registration
 
 
+class NotConfirmed(Conflict):
+    """The registration holds no place (waiting, or ended), and this needs one."""
+
+    code = "registration_not_confirmed"
+
+
 class ChangedMeanwhile(Conflict):
     """Someone else changed the workshop or registration since it was read."""
 

@@ -11,6 +11,7 @@ from chalicelib.core.errors import Conflict, InvalidInput, PermissionDenied
 from chalicelib.core.observability import count, logger
 from chalicelib.core.time import utcnow
 from chalicelib.workshops import mail
+from chalicelib.workshops.domain.errors import NotConfirmed
 from chalicelib.workshops.domain.registrations import Registration
 from chalicelib.workshops.domain.rules import RegistrationStatus
 from chalicelib.workshops.store import registrations as regs
@@ -28,7 +29,7 @@ def record_attendance(caller: Caller, workshop_id: str, registration_id: str, se
     workshop = store.get(workshop_id)
     reg = regs.get(workshop_id, registration_id)
     if reg.status is not RegistrationStatus.CONFIRMED:
-        raise Conflict("Attendance is recorded for people with a place.", code="registration_not_confirmed")
+        raise NotConfirmed("Attendance is recorded for people with a place.")
     for number in sessions:
         index = int(number)
         if not 1 <= index <= len(workshop.sessions):

@@ -13,7 +13,7 @@ from chalicelib.core.observability import count, logger
 from chalicelib.core.time import utcnow
 from chalicelib.mail.services.queue import queued
 from chalicelib.workshops import mail
-from chalicelib.workshops.domain.errors import AlreadyRegistered, ChangedMeanwhile
+from chalicelib.workshops.domain.errors import AlreadyRegistered, ChangedMeanwhile, NotConfirmed
 from chalicelib.workshops.domain.registrations import Colleague, Outcome, Registrant, new_registration
 from chalicelib.workshops.domain.rules import RegistrationStatus, WorkshopStatus
 from chalicelib.workshops.services import access
@@ -34,7 +34,7 @@ def substitute(caller: Caller, workshop_id: str, registration_id: str, colleague
     original = regs.get(workshop_id, registration_id)
     access.check_person(caller, original)
     if original.status is not RegistrationStatus.CONFIRMED:
-        raise Conflict("Only a confirmed place can be handed on.", code="registration_not_confirmed")
+        raise NotConfirmed("Only a confirmed place can be handed on.")
     if normalise_address(colleague.email) == normalise_address(original.email):
         raise InvalidInput("The colleague must be someone else.", code="same_person", field="email")
     workshop = store.get(workshop_id)

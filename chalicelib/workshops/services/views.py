@@ -6,7 +6,6 @@ import csv
 import io
 
 from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.core.errors import InvalidInput
 from chalicelib.core.pages import Page
 from chalicelib.workshops.domain.registrations import Outcome, Registration
 from chalicelib.workshops.domain.rules import RegistrationStatus, csv_safe, position
@@ -64,7 +63,4 @@ def export_csv(caller: Caller, workshop_id: str) -> str:
 
 def my_registrations(caller: Caller, limit: int, cursor: str | None) -> Page[Registration]:
     """The caller's own registrations (matched on the email address in their token)."""
-    if not caller.email:
-        raise InvalidInput("Your token has no email address; use an ID token.", code="no_email_in_token",
-                           field="Authorization")
-    return regs.for_person(caller.email, limit, cursor)
+    return regs.for_person(caller.require_email(), limit, cursor)
