@@ -14,7 +14,7 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.core.time import LONDON
 from chalicelib.mail.services.queue import CalendarSession, Invitation, OutgoingEmail
-from chalicelib.workshops.domain.rules import Workshop
+from chalicelib.workshops.domain.rules import EndReason, Workshop
 
 CAPABILITY = "workshops"
 DECLINE_PURPOSE = "workshop-decline"
@@ -99,9 +99,9 @@ def workshop_cancelled(workshop: Workshop, email: str, name: str, confirmed: boo
                     invitation(workshop, email, name, cancel=True) if confirmed else None)
 
 
-def place_cancelled(workshop: Workshop, email: str, name: str, reason: str) -> OutgoingEmail:
+def place_cancelled(workshop: Workshop, email: str, name: str, reason: EndReason) -> OutgoingEmail:
     """Your place was cancelled (by you, an admin, or handed to a colleague)."""
-    return _message("registration_cancelled", email, _context(workshop, name, reason=reason),
+    return _message("registration_cancelled", email, _context(workshop, name, reason=reason.value),
                     invitation(workshop, email, name, cancel=True))
 
 

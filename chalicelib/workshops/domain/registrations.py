@@ -13,6 +13,7 @@ from datetime import datetime
 
 from chalicelib.workshops.domain.rules import (
     ACTIVE,
+    EndReason,
     Group,
     RegistrationStatus,
     WaitReason,
@@ -62,7 +63,7 @@ class Registration:
     waiting_since: datetime | None = None
     waiting_until: datetime | None = None
     ended_at: datetime | None = None
-    end_reason: str | None = None
+    end_reason: EndReason | None = None
     substitute_for: str | None = None
     substituted_by: str | None = None
     notified_sequence: int = 0  # the workshop's schedule version this person was told about

@@ -67,6 +67,16 @@ class RegistrationStatus(str, Enum):
 ACTIVE = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING})
 
 
+class EndReason(str, Enum):
+    """Why a registration ended."""
+
+    CANCELLED = "cancelled"  # by the person or an admin
+    DECLINED = "declined"  # a promoted person gave the place back through the link
+    SUBSTITUTED = "substituted"  # handed to a colleague
+    LEFT_WAITING_LIST = "left_waiting_list"
+    WORKSHOP_CANCELLED = "workshop_cancelled"
+
+
 @dataclass(frozen=True)
 class Session:
     """One session, in Europe/London wall-clock time."""

@@ -24,6 +24,7 @@ from chalicelib.core.http.schemas import (
 from chalicelib.directory.service import Region
 from chalicelib.workshops.domain.registrations import Colleague, Registrant, Registration
 from chalicelib.workshops.domain.rules import (
+    EndReason,
     Group,
     Places,
     RegistrationStatus,
@@ -321,7 +322,7 @@ class RegistrationOut(ResponseModel):
     created_at: datetime
     confirmed_at: datetime | None
     ended_at: datetime | None
-    end_reason: str | None
+    end_reason: EndReason | None
     on_behalf: bool
     substitute_for: str | None
     substituted_by: str | None

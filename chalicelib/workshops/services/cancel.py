@@ -15,6 +15,7 @@ from chalicelib.mail.services.queue import queued
 from chalicelib.workshops import mail
 from chalicelib.workshops.domain.registrations import Outcome, Registration
 from chalicelib.workshops.domain.rules import (
+    EndReason,
     RegistrationStatus,
     WorkshopStatus,
     next_to_promote,
@@ -30,13 +31,13 @@ ONGOING = (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED)
 
 
 def cancel(caller: Caller, workshop_id: str, registration_id: str, now: datetime | None = None,
-           reason: str = "cancelled") -> Outcome:
+           reason: EndReason = EndReason.CANCELLED) -> Outcome:
     """Cancel a place or leave the waiting list: people until the deadline, admins at any time."""
     now = now or utcnow()
     reg = regs.get(workshop_id, registration_id)
     access.check_person(caller, reg)
     workshop = store.get(workshop_id)
-    if not caller.is_cafcass_admin and reason == "cancelled" and now >= workshop.cancellation_deadline:
+    if not caller.is_cafcass_admin and reason is EndReason.CANCELLED and now >= workshop.cancellation_deadline:
         raise Conflict("The deadline for cancelling has passed; contact the organisers.",
                        code="cancellation_deadline_passed")
     return _end(workshop_id, registration_id, reason, now)
@@ -47,10 +48,10 @@ def decline(workshop_id: str, registration_id: str, token: str, now: datetime | 
     data = links.read_token(token, mail.DECLINE_PURPOSE)
     if data.get("w") != workshop_id or data.get("r") != registration_id:
         raise links.InvalidLink("This link is not for this registration.", field="token")
-    return _end(workshop_id, registration_id, "declined", now or utcnow())
+    return _end(workshop_id, registration_id, EndReason.DECLINED, now or utcnow())
 
 
-def _end(workshop_id: str, registration_id: str, reason: str, now: datetime) -> Outcome:
+def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetime) -> Outcome:
     def attempt(n: int) -> Outcome:
         reg = regs.get(workshop_id, registration_id)
         if reg.status is RegistrationStatus.WAITING:
@@ -75,7 +76,7 @@ def _end(workshop_id: str, registration_id: str, reason: str, now: datetime) -> 
         placement.cancel(workshop, reg, reason, entry, queued(messages, now), now)
         count("RegistrationCancelled")
         logger.info("registration cancelled", extra={"workshop_id": workshop_id, "registration_id": registration_id,
-                                                     "reason": reason, "promoted": entry is not None})
+                                                     "reason": reason.value, "promoted": entry is not None})
         return Outcome(regs.get(workshop_id, registration_id))
 
     return keep_trying(attempt)

@@ -15,7 +15,7 @@ from chalicelib.mail.services.queue import queued
 from chalicelib.workshops import mail
 from chalicelib.workshops.domain.errors import AlreadyRegistered, ChangedMeanwhile, NotConfirmed
 from chalicelib.workshops.domain.registrations import Colleague, Outcome, Registrant, new_registration
-from chalicelib.workshops.domain.rules import RegistrationStatus, WorkshopStatus
+from chalicelib.workshops.domain.rules import EndReason, RegistrationStatus, WorkshopStatus
 from chalicelib.workshops.services import access
 from chalicelib.workshops.store import placement
 from chalicelib.workshops.store import registrations as regs
@@ -49,7 +49,7 @@ def substitute(caller: Caller, workshop_id: str, registration_id: str, colleague
     replacement = new_registration(workshop, who, new_id(), RegistrationStatus.CONFIRMED, caller.id,
                                    access.on_behalf(caller, who), now, substitute_for=registration_id)
     messages = [mail.confirmation(workshop, who.email, who.name),
-                mail.place_cancelled(workshop, original.email, original.name, "substituted")]
+                mail.place_cancelled(workshop, original.email, original.name, EndReason.SUBSTITUTED)]
     try:
         placement.substitute(workshop, original, replacement, previous, queued(messages, now))
     except ConditionFailed:

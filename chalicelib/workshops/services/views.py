@@ -44,7 +44,7 @@ def _row(reg: Registration, waiting_position: int | None) -> list[str]:
         reg.id, reg.status.value, who.name, who.email, who.organisation, who.group.value, who.job_title,
         who.access_needs, who.dietary_needs, waiting_position, reg.created_at.isoformat(),
         reg.confirmed_at.isoformat() if reg.confirmed_at else "", reg.ended_at.isoformat() if reg.ended_at else "",
-        reg.end_reason, "yes" if reg.on_behalf else "no", attendance,
+        reg.end_reason.value if reg.end_reason else None, "yes" if reg.on_behalf else "no", attendance,
         "" if reg.feedback_rating is None else reg.feedback_rating, reg.feedback_changed_practice)]
 
 

@@ -26,6 +26,7 @@ from chalicelib.core.dynamo.transactions import Transaction, Write
 from chalicelib.workshops.domain.errors import WorkshopNotFound
 from chalicelib.workshops.domain.registrations import Registration
 from chalicelib.workshops.domain.rules import (
+    EndReason,
     Group,
     RegistrationStatus,
     WaitingEntry,
@@ -189,12 +190,12 @@ def promote(workshop: Workshop, entry: WaitingEntry, emails: Sequence[Write], no
     tx.commit()
 
 
-def cancel(workshop: Workshop, reg: Registration, reason: str, promotion: WaitingEntry | None,
+def cancel(workshop: Workshop, reg: Registration, reason: EndReason, promotion: WaitingEntry | None,
            emails: Sequence[Write], now: datetime) -> None:
     """End a confirmed registration and, in the same transaction, give its place to ``promotion``."""
     tx = Transaction()
     tx.update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.CANCELLED.value),
-                            RegistrationRecord.ended_at.set(now), RegistrationRecord.end_reason.set(reason)],
+                            RegistrationRecord.ended_at.set(now), RegistrationRecord.end_reason.set(reason.value)],
               condition=RegistrationRecord.status == RegistrationStatus.CONFIRMED.value, label="registration")
     deltas = _group_deltas(reg.group, -1, 0)
     org_deltas = {reg.organisation: -1}
@@ -218,7 +219,7 @@ def leave_waiting_list(reg: Registration, emails: Sequence[Write], now: datetime
     tx.update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.LEFT_WAITING_LIST.value),
                             RegistrationRecord.ended_at.set(now), RegistrationRecord.waiting_until.set(now),
                             RegistrationRecord.waiting_key.remove(),
-                            RegistrationRecord.end_reason.set("left_waiting_list")],
+                            RegistrationRecord.end_reason.set(EndReason.LEFT_WAITING_LIST.value)],
               condition=RegistrationRecord.status == RegistrationStatus.WAITING.value, label="registration")
     tx.delete(WaitingRecord(workshop_id=reg.workshop_id, sk=wait_sk(reg.waiting_key or "")),
               condition=WaitingRecord.sk.exists(), label="waiting")
@@ -234,7 +235,8 @@ def substitute(workshop: Workshop, original: Registration, replacement: Registra
     tx = Transaction()
     tx.update(key_of(original), [
         RegistrationRecord.status.set(RegistrationStatus.CANCELLED.value),
-        RegistrationRecord.ended_at.set(replacement.created_at), RegistrationRecord.end_reason.set("substituted"),
+        RegistrationRecord.ended_at.set(replacement.created_at),
+        RegistrationRecord.end_reason.set(EndReason.SUBSTITUTED.value),
         RegistrationRecord.substituted_by.set(replacement.id)],
         condition=RegistrationRecord.status == RegistrationStatus.CONFIRMED.value, label="replaced")
     tx.check(WorkshopRecord, workshop.id, condition=WorkshopRecord.status.is_in(*ONGOING), label="workshop")

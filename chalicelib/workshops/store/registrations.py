@@ -40,7 +40,7 @@ from chalicelib.core.dynamo.transactions import Update
 from chalicelib.core.pages import Page
 from chalicelib.workshops.domain.errors import ChangedMeanwhile, RegistrationNotFound
 from chalicelib.workshops.domain.registrations import Registrant, Registration
-from chalicelib.workshops.domain.rules import Group, RegistrationStatus, WaitingEntry
+from chalicelib.workshops.domain.rules import EndReason, Group, RegistrationStatus, WaitingEntry
 
 REG, PERSON, ORG, WAIT = "reg#", "person#", "org#", "wait#"
 
@@ -167,8 +167,9 @@ def to_domain(rec: RegistrationRecord) -> Registration:
         id=rec.registration_id, workshop_id=rec.workshop_id, status=RegistrationStatus(rec.status), registrant=who,
         created_at=rec.created_at, created_by=rec.created_by, on_behalf=rec.on_behalf, confirmed_at=rec.confirmed_at,
         waiting_key=rec.waiting_key, waiting_since=rec.waiting_since, waiting_until=rec.waiting_until,
-        ended_at=rec.ended_at, end_reason=rec.end_reason, substitute_for=rec.substitute_for,
-        substituted_by=rec.substituted_by, notified_sequence=int(rec.notified_sequence),
+        ended_at=rec.ended_at, end_reason=EndReason(rec.end_reason) if rec.end_reason else None,
+        substitute_for=rec.substitute_for, substituted_by=rec.substituted_by,
+        notified_sequence=int(rec.notified_sequence),
         reminders=frozenset(rec.reminders or ()), attendance=dict(raw.as_dict()) if raw is not None else {},
         feedback_requested_at=rec.feedback_requested_at, feedback_at=rec.feedback_at,
         feedback_rating=None if rec.feedback_rating is None else int(rec.feedback_rating),
@@ -273,7 +274,7 @@ def ended_with_workshop(reg: Registration, now: datetime) -> Update:
     """The registration ends because the workshop was cancelled (only from the status it was read in)."""
     return Update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.WORKSHOP_CANCELLED.value),
                                 RegistrationRecord.ended_at.set(now),
-                                RegistrationRecord.end_reason.set("workshop_cancelled")],
+                                RegistrationRecord.end_reason.set(EndReason.WORKSHOP_CANCELLED.value)],
                   RegistrationRecord.status == reg.status.value, label="registration")
 
 
