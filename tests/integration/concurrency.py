@@ -164,8 +164,10 @@ def cancellations_race() -> dict[str, Any]:
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
 
-    work: list[Any] = [r.id for r in confirmed] + newcomers
-    work = [x for pair in zip(work[::2], work[1::2], strict=False) for x in pair] + (work[-1:] if len(work) % 2 else [])
+    # Cancellations and registrations interleaved, so that they overlap in the pool (8 pairs, then 4 newcomers).
+    cancellations = [r.id for r in confirmed]
+    work: list[Any] = [x for pair in zip(cancellations, newcomers, strict=False) for x in pair]
+    work += newcomers[len(cancellations):]
     started = time.monotonic()
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(act, work))
