@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from chalicelib.core.http.endpoint import ApiCall, endpoint
-from chalicelib.workshops.schemas.workshops import (
+from chalicelib.workshops.schemas.common import RegistrationPath, TokenQuery, WorkshopPath
+from chalicelib.workshops.schemas.outcomes import (
     AttendanceIn,
     FeedbackIn,
     FeedbackInfoOut,
     FeedbackReceivedOut,
     FiguresOut,
     RegionReportOut,
-    RegistrationOut,
-    RegistrationPath,
     ReportQuery,
-    TokenQuery,
-    WorkshopPath,
     WorkshopReportOut,
 )
+from chalicelib.workshops.schemas.registrations import RegistrationOut
 from chalicelib.workshops.services import attendance
 from chalicelib.workshops.services import reports as workshop_reports
 

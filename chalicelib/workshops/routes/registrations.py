@@ -7,16 +7,14 @@ from chalice import Response
 from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.http.schemas import ErrorDetail
-from chalicelib.workshops.schemas.workshops import (
+from chalicelib.workshops.schemas.common import RegistrationPath, TokenQuery, WorkshopPath
+from chalicelib.workshops.schemas.registrations import (
     MyRegistrationsQuery,
     RegistrationConflictResponse,
     RegistrationIn,
     RegistrationOut,
     RegistrationPage,
-    RegistrationPath,
     SubstituteIn,
-    TokenQuery,
-    WorkshopPath,
 )
 from chalicelib.workshops.services import cancel as cancel_service
 from chalicelib.workshops.services import register as register_service

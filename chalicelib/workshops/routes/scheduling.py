@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.time import utcnow
-from chalicelib.workshops.schemas.workshops import (
+from chalicelib.workshops.schemas.common import WorkshopPath
+from chalicelib.workshops.schemas.scheduling import (
     StatusIn,
     WorkshopIn,
     WorkshopOut,
     WorkshopPage,
     WorkshopPatch,
-    WorkshopPath,
     WorkshopQuery,
 )
 from chalicelib.workshops.services import scheduling
