@@ -65,10 +65,23 @@ def create_tables() -> list[str]:
 
 def verify_sender(ses_client: Any, sender: str, configuration_set: str | None) -> None:
     """Verify the SES sender identity (SES refuses to send from an unverified one) and create the
-    configuration set that tags and routes delivery events."""
-    ses_client.create_email_identity(EmailIdentity=sender)
+    configuration set that tags and routes delivery events. Idempotent: provisioning an account again is safe."""
+    _unless_exists(lambda: ses_client.create_email_identity(EmailIdentity=sender))
     if configuration_set:
-        ses_client.create_configuration_set(ConfigurationSetName=configuration_set)
+        _unless_exists(lambda: ses_client.create_configuration_set(ConfigurationSetName=configuration_set))
+
+
+def _unless_exists(create: Any) -> None:
+    """Run ``create``; an "already exists" answer is fine (SES v2 says AlreadyExistsException; moto's v2
+    configuration sets answer with SES v1's ConfigurationSetAlreadyExistsException)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        create()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("AlreadyExistsException",
+                                                                 "ConfigurationSetAlreadyExistsException"):
+            raise
 
 
 def create_identity(idp: Any) -> Identity:

@@ -142,3 +142,9 @@ class Access:
         if not self.roles:
             return "Any signed-in user."
         return "Signed-in users with one of the roles: " + ", ".join(sorted(r.value for r in self.roles)) + "."
+
+
+# The access rules most routes use (route tables name them; a rule of one capability is made there).
+PUBLIC = Access.public()
+SIGNED_IN = Access.any_signed_in()
+CAFCASS_ADMINS = Access.only(Role.CAFCASS_ADMIN)

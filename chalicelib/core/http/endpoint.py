@@ -39,13 +39,10 @@ _TOKEN_MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class EndpointSpec:
-    """Everything the API description needs to know about one route."""
+@dataclass(frozen=True, kw_only=True)
+class EndpointOptions:
+    """How a handler parses its request and shapes its answer (everything but where and who)."""
 
-    method: str
-    path: str
-    access: Access
     summary: str
     tag: str
     description: str = ""
@@ -59,6 +56,15 @@ class EndpointSpec:
     error_models: tuple[tuple[int, type[BaseModel]], ...] = ()  # statuses whose body is not the plain envelope
     max_body_bytes: int | None = None
     response_content_type: str = JSON
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndpointSpec(EndpointOptions):
+    """Everything the API description needs to know about one route: its options, where it is, who may call."""
+
+    method: str
+    path: str
+    access: Access
 
     def error_statuses(self) -> list[int]:
         """Every error status the route can answer with (derived, so the document cannot forget one)."""
@@ -190,25 +196,6 @@ def _shape(spec: EndpointSpec, result: BaseModel | Reply | Response) -> Response
         return Response(body="", status_code=status, headers=dict(reply.headers))
     headers: dict[str, str | list[str]] = {"Content-Type": spec.response_content_type, **reply.headers}
     return Response(body=reply.body.model_dump(mode="json"), status_code=status, headers=headers)
-
-
-@dataclass(frozen=True)
-class EndpointOptions:
-    """How a handler parses its request and shapes its answer (everything but where and who)."""
-
-    summary: str
-    tag: str
-    description: str = ""
-    path_model: type[BaseModel] | None = None
-    query_model: type[BaseModel] | None = None
-    body_model: type[BaseModel] | None = None
-    response_model: type[BaseModel] | None = None
-    status: int = 200
-    errors: tuple[int, ...] = ()
-    also: tuple[int, ...] = ()
-    error_models: tuple[tuple[int, type[BaseModel]], ...] = ()
-    max_body_bytes: int | None = None
-    response_content_type: str = JSON
 
 
 def endpoint(*, summary: str, tag: str, description: str = "", path_model: type[BaseModel] | None = None,

@@ -4,10 +4,8 @@ The route table: where each route is, who may call it, and its handler (``module
 Handler modules are imported on the first request for one of their routes (``core.http.routing``).
 """
 
-from chalicelib.core.auth.caller import Access
+from chalicelib.core.auth.caller import PUBLIC
 from chalicelib.core.http.routing import RouteTable
-
-PUBLIC = Access.public()
 
 routes = RouteTable("chalicelib.core.http")
 routes.add("GET", "/health",       PUBLIC, "health:get_health")

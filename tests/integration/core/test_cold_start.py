@@ -19,7 +19,6 @@ import boto3
 import pytest
 
 from tools import provision
-from tools.embedded_aws import EmbeddedAWS
 
 ROOT = Path(__file__).resolve().parents[3]
 CAPABILITIES = ("directory", "mail", "workshops")
@@ -27,20 +26,24 @@ CAPABILITIES = ("directory", "mail", "workshops")
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[dict[str, str]]:
-    aws = EmbeddedAWS()
-    aws.start()
+    # Its own process: a moto server started in this one would share moto's state with any other here.
+    aws = subprocess.Popen([sys.executable, "-m", "tools.embedded_aws"], cwd=ROOT, stdout=subprocess.PIPE,
+                           text=True)
     try:
-        env = {**provision.stage_environment("local"), **provision.emulator_environment(aws.endpoint),
+        assert aws.stdout is not None
+        endpoint = aws.stdout.readline().strip()
+        env = {**provision.stage_environment("local"), **provision.emulator_environment(endpoint),
                "PYTHONPATH": str(ROOT), "LOCAL_MAIL_DIR": ""}
         identity = provision.provision_in_subprocess(env)
-        idp = boto3.client("cognito-idp", region_name=provision.REGION, endpoint_url=aws.endpoint,
+        idp = boto3.client("cognito-idp", region_name=provision.REGION, endpoint_url=endpoint,
                            aws_access_key_id="testing", aws_secret_access_key="testing")
         email, _ = provision.DEMO_USERS["cafcass-admin"]
         env.update(COGNITO_USER_POOL_ID=identity.user_pool_id, COGNITO_CLIENT_IDS=identity.client_id,
                    PROBE_TOKEN=provision.sign_in(idp, identity.client_id, email))
         yield env
     finally:
-        aws.stop()
+        aws.terminate()
+        aws.wait(timeout=30)
 
 
 def probe(env: dict[str, str], *args: str) -> dict[str, Any]:
