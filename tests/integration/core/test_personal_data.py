@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -18,9 +18,10 @@ from chalicelib.core.settings import get_settings
 from chalicelib.mail.store import suppressions
 from chalicelib.personal_data import all_maps
 from chalicelib.workshops.domain.registrations import Registrant
-from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
-from chalicelib.workshops.services import cancel, register, scheduling
+from chalicelib.workshops.domain.rules import Group, Workshop
+from chalicelib.workshops.services import cancel, register
 from chalicelib.workshops.store import registrations as regs
+from tests.integration.builders import published_workshop
 
 ADMIN = Caller(id="admin-pd", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS",
                email="pd.admin@example.org")
@@ -29,16 +30,7 @@ MAPS = {m.capability: m for m in all_maps()}
 
 
 def workshop(title: str) -> Workshop:
-    start = date(2027, 3, 1)
-    draft = Workshop(
-        id="", title=title, description="Joint workshop", host_org="E09000033", region="london", venue="Hall",
-        online_url=None, sessions=(Session(start, time(9, 30), time(16, 30)),),
-        places=Places(capacity=4, allocations={Group.LA_SOCIAL_WORKER: 4, Group.CAFCASS: 0, Group.ADCS_PARTNER: 0}),
-        registration_opens_at=datetime(2027, 1, 1, tzinfo=timezone.utc),
-        registration_closes_at=datetime(2027, 2, 20, tzinfo=timezone.utc),
-        cancellation_deadline=datetime(2027, 2, 25, tzinfo=timezone.utc))
-    created = scheduling.create_workshop(ADMIN, draft, now=NOW)
-    return scheduling.set_status(ADMIN, created.id, WorkshopStatus.PUBLISHED, now=NOW)
+    return published_workshop(ADMIN, (4, 0, 0), title=title)
 
 
 def person(email: str) -> Registrant:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -18,10 +18,11 @@ from chalicelib.core.dynamo.model import connection
 from chalicelib.core.dynamo.transactions import ConditionFailed, Transaction
 from chalicelib.mail.store.outbox import OutboxRecord
 from chalicelib.workshops.domain.registrations import Registrant
-from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
+from chalicelib.workshops.domain.rules import Group, Workshop, WorkshopStatus
 from chalicelib.workshops.services import jobs, register, scheduling
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store.registrations import RegistrationRecord
+from tests.integration.builders import published_workshop
 
 ADMIN = Caller(id="admin-marks", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS",
                email="marks.admin@example.org")
@@ -30,16 +31,7 @@ NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture()
 def workshop(mail: Any) -> Workshop:
-    start = date(2027, 3, 1)
-    draft = Workshop(
-        id="", title="Marks", description="Joint workshop", host_org="E09000033", region="london", venue="Hall",
-        online_url=None, sessions=(Session(start, time(9, 30), time(16, 30)),),
-        places=Places(capacity=3, allocations={Group.LA_SOCIAL_WORKER: 3, Group.CAFCASS: 0, Group.ADCS_PARTNER: 0}),
-        registration_opens_at=datetime(2027, 1, 1, tzinfo=timezone.utc),
-        registration_closes_at=datetime(2027, 2, 20, tzinfo=timezone.utc),
-        cancellation_deadline=datetime(2027, 2, 25, tzinfo=timezone.utc))
-    created = scheduling.create_workshop(ADMIN, draft, now=NOW)
-    published = scheduling.set_status(ADMIN, created.id, WorkshopStatus.PUBLISHED, now=NOW)
+    published = published_workshop(ADMIN, (3, 0, 0), title="Marks")
     for n in range(2):
         register.register(ADMIN, published.id, Registrant(name=f"Mark {n}", email=f"mark{n}@example.org",
                                                            organisation="E09000033", group=Group.LA_SOCIAL_WORKER,

@@ -4,7 +4,7 @@ list, cancellation with promotion, substitution, duplicates and the emails each 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -15,15 +15,13 @@ from chalicelib.workshops.domain.errors import AlreadyRegistered
 from chalicelib.workshops.domain.registrations import Colleague, Registrant
 from chalicelib.workshops.domain.rules import (
     Group,
-    Places,
-    Session,
     Workshop,
-    WorkshopStatus,
 )
 from chalicelib.workshops.services import cancel, promote, register, substitute, views
 from chalicelib.workshops.services import scheduling as scheduling
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
+from tests.integration.builders import published_workshop
 
 ADMIN = Caller(id="admin-1", roles=frozenset({Role.CAFCASS_ADMIN}), organisation="CAFCASS",
                email="cafcass.admin@example.org")
@@ -31,21 +29,8 @@ NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
 
 
 def make_workshop(capacity=(2, 1, 1), org_cap=None, release_days=None, start=date(2027, 3, 1)) -> Workshop:
-    la, cafcass, adcs = capacity
-    draft = Workshop(
-        id="", title="Working together", description="Joint workshop", host_org="E09000033", region="london",
-        venue="Civic Centre, Room 2", online_url=None,
-        sessions=(Session(start, time(9, 30), time(16, 30)), Session(start + timedelta(days=1), time(9, 30),
-                                                                     time(16, 30)),
-                  Session(start + timedelta(days=8), time(9, 30), time(13, 0))),
-        places=Places(capacity=la + cafcass + adcs, allocations={Group.LA_SOCIAL_WORKER: la, Group.CAFCASS: cafcass,
-                                                                 Group.ADCS_PARTNER: adcs},
-                      release_days_before=release_days, org_cap=org_cap),
-        registration_opens_at=datetime(2027, 1, 1, tzinfo=timezone.utc),
-        registration_closes_at=datetime(2027, 2, 20, tzinfo=timezone.utc),
-        cancellation_deadline=datetime(2027, 2, 25, tzinfo=timezone.utc))
-    created = scheduling.create_workshop(ADMIN, draft, now=NOW)
-    return scheduling.set_status(ADMIN, created.id, WorkshopStatus.PUBLISHED, now=NOW)
+    return published_workshop(ADMIN, capacity, days=(0, 1, 8), org_cap=org_cap, release_days=release_days,
+                              start=start)
 
 
 def person(n: int, org: str = "E09000033", group: Group = Group.LA_SOCIAL_WORKER) -> Registrant:
