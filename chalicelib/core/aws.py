@@ -29,7 +29,8 @@ def session() -> Any:
 
 
 def client(service: str, **kwargs: Any) -> Any:
-    """A client for ``service`` made once from the shared session (``kwargs`` as ``create_client``)."""
+    """The process's client for ``service``, made once from the shared session (``kwargs`` as
+    ``create_client``; one adapter owns each service's client, so its configuration is the one used)."""
     found = _clients.get(service)
     if found is None:
         current = session()
@@ -40,10 +41,3 @@ def client(service: str, **kwargs: Any) -> Any:
                 _clients[service] = found
     return found
 
-
-def reset() -> None:
-    """Forget the session and clients (tests that switch between emulators)."""
-    global _session
-    with _lock:
-        _session = None
-        _clients.clear()

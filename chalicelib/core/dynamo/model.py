@@ -55,12 +55,6 @@ class SharedConnection(Connection):
                     SharedConnection._shared_client = Connection.client.fget(self)  # type: ignore[attr-defined]
         return SharedConnection._shared_client
 
-    @classmethod
-    def reset(cls) -> None:
-        """Forget the shared client (tests that switch between emulators)."""
-        with cls._lock:
-            cls._shared_client = None
-
 
 def _new_connection() -> SharedConnection:
     return SharedConnection(region=get_settings().region, connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,

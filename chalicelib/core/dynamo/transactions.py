@@ -40,10 +40,6 @@ class ConditionFailed(Exception):
         super().__init__(", ".join(failed))
         self.failed = failed
 
-    def involves(self, *labels: str) -> bool:
-        """True when an operation with one of ``labels`` is among those whose condition failed."""
-        return any(label in self.failed for label in labels)
-
 
 class Contended(Exception):
     """DynamoDB cancelled the transaction because another one was changing the same items: try again."""
@@ -112,13 +108,6 @@ def _failure(exc: TransactWriteError, labels: list[str]) -> Exception:
     if given and all(code == CONFLICT for code in given):
         return Contended()
     return exc
-
-
-def transact(build: Callable[[Transaction], None]) -> None:
-    """Build a transaction with ``build`` and commit it."""
-    tx = Transaction()
-    build(tx)
-    tx.commit()
 
 
 @dataclass(frozen=True)

@@ -38,20 +38,14 @@ class Envelope:
     tags: dict[str, str]
 
 
-_client: Any = None
-
-
 def client() -> Any:
     """The process-wide SES v2 client, from the shared session (few botocore retries: the outbox retries with
     backoff itself)."""
-    global _client
-    if _client is None:
-        from botocore.config import Config
+    from botocore.config import Config
 
-        _client = aws.client("sesv2", region_name=get_settings().region,
-                             config=Config(connect_timeout=3, read_timeout=10,
-                                           retries={"mode": "standard", "total_max_attempts": 2}))
-    return _client
+    return aws.client("sesv2", region_name=get_settings().region,
+                      config=Config(connect_timeout=3, read_timeout=10,
+                                    retries={"mode": "standard", "total_max_attempts": 2}))
 
 
 def send(envelope: Envelope, rendered: Rendered, mime: EmailMessage | None, ses: Any = None) -> str:
