@@ -9,17 +9,13 @@ outage) propagates, so a job never mistakes a DynamoDB failure for work already 
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Sequence
 
-from chalicelib.core.dynamo.transactions import (
-    ConditionFailed,
-    Contended,
-    RetryPolicy,
-    Transaction,
-    Write,
-)
+from chalicelib.core.dynamo.transactions import ConditionFailed, Contended, Transaction, Write
 
-MARK_RETRY = RetryPolicy(max_attempts=5, budget_seconds=2.0)
+CONTENDED_ATTEMPTS = 5  # a marker is one small item: contention on it is rare and short
 
 
 def mark_once_and_send(items: Iterable[tuple[Write, Sequence[Write]]]) -> int:
@@ -31,15 +27,21 @@ def mark_once_and_send(items: Iterable[tuple[Write, Sequence[Write]]]) -> int:
     for marker, emails in items:
         tx = Transaction()
         tx.include([marker, *emails])
-        for attempt in range(MARK_RETRY.max_attempts):
-            try:
-                tx.commit()
-            except ConditionFailed:
-                break  # marked already, by an earlier or concurrent run
-            except Contended:
-                if attempt + 1 == MARK_RETRY.max_attempts:
-                    raise
-                continue
+        if _commit_unless_marked(tx):
             sent += len(emails)
-            break
     return sent
+
+
+def _commit_unless_marked(tx: Transaction) -> bool:
+    """Commit ``tx``; ``False`` when its marker was set already. Contention is retried briefly."""
+    for attempt in range(CONTENDED_ATTEMPTS):
+        try:
+            tx.commit()
+            return True
+        except ConditionFailed:
+            return False  # marked already, by an earlier or concurrent run
+        except Contended:
+            if attempt + 1 == CONTENDED_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
+    return False

@@ -93,7 +93,10 @@ class Transaction:
                     for _, add in self._ops[kind]:
                         add(tw)
         except TransactWriteError as exc:
-            raise _failure(exc, self.labels()) from None
+            failure = _failure(exc, self.labels())
+            if failure is exc:
+                raise  # an outage or a bug: keep the whole chain for the log
+            raise failure from None
 
 
 def _failure(exc: TransactWriteError, labels: list[str]) -> Exception:
