@@ -77,7 +77,7 @@ def test_the_walkthrough(api, stack):
     assert "Your place has been cancelled: Walk-through workshop" in _mails(stack)["ann@westminster.example.org"]
 
     export = api.request("GET", f"/workshops/{wid}/registrations.csv", token=admin)
-    assert export.status == 200 and export.body.decode("utf-8-sig").splitlines()[0].startswith("registration_id")
+    assert export.status == 200 and export.body.decode("utf-8-sig").splitlines()[0].startswith('"registration_id",')
 
 
 def test_the_demo_workshop_is_there(api):

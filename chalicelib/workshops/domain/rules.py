@@ -334,10 +334,13 @@ def reminders_due(workshop: Workshop, now: datetime) -> list[str]:
     return [name for name, before in REMINDERS if now >= workshop.starts_at - before]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What starts a formula (OWASP CSV injection guidance), with the full-width forms some spreadsheets and input
+# methods take as their ASCII ones.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_safe(value: object) -> str:
-    """A cell value that spreadsheets will not run as a formula (OWASP CSV injection guidance)."""
+    """A cell value that spreadsheets will not run as a formula: a leading apostrophe before a formula at the start
+    and after every ``;`` (Excel's list separator in many locales splits a cell there)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return ";".join("'" + part if part.startswith(_FORMULA_START) else part for part in text.split(";"))

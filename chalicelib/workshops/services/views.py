@@ -50,11 +50,11 @@ def _row(reg: Registration, waiting_position: int | None) -> list[str]:
 
 def export_csv(caller: Caller, workshop_id: str) -> str:
     """The registrations as CSV: a header row, UTF-8 (with a byte order mark so spreadsheets detect it),
-    every cell neutralised against formula injection."""
+    every cell quoted and neutralised against formula injection."""
     rows = registrations(caller, workshop_id)
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow(_row(row.registration, row.position))

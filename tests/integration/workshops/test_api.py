@@ -122,6 +122,9 @@ def test_the_waiting_list_over_http_and_the_csv_export(client, tokens, published
     assert export.status_code == 200 and export.headers["Content-Type"].startswith("text/csv")
     text = export.body.decode("utf-8")
     assert text.startswith("\ufeff")
+    lines = text.lstrip("\ufeff").split("\r\n")
+    assert lines[0].startswith('"registration_id","status","name",')  # every cell quoted, the header too
+    assert lines[1].split('","')[2] == "'=HYPERLINK(\"\"http://evil\"\")"  # quotes inside a cell are doubled
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0][:3] == ["registration_id", "status", "name"]
     assert rows[1][2] == "'=HYPERLINK(\"http://evil\")"  # neutralised
