@@ -104,8 +104,78 @@ def _restore(backend: DynamoDBBackend, table_name: str, key: dict[str, Any], bef
 
 
 def install() -> None:
-    """Replace moto's implementation (idempotent)."""
+    """Replace moto's implementations: DynamoDB transactions, and Cognito's attribute rules (idempotent)."""
+    install_cognito()
     if getattr(DynamoDBBackend.transact_write_items, "_fast", False):
         return
     transact_write_items._fast = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+# --- Cognito: the rules of self-service attribute updates and the ID token's email_verified ---------------------
+#
+# moto 5.2 lets a user's own access token write any attribute whatever the app client's WriteAttributes, applies
+# a changed email at once (keeping email_verified as it was), ignores the pool's
+# AttributesRequireVerificationBeforeUpdate, and leaves email_verified out of ID tokens. Cognito does none of
+# these. The patch makes the emulator follow Cognito for exactly these rules; the service's checks are never
+# relaxed to suit the emulator. Checked by tests/integration/emulator/test_moto_cognito.py.
+
+_VERIFIED_FLAGS = {"email": "email_verified", "phone_number": "phone_number_verified"}
+PENDING_UPDATES: dict[tuple[str, str, str], str] = {}  # (pool, username, attribute) -> value awaiting verification
+
+
+def update_user_attributes(self: Any, access_token: str, attributes: list[dict[str, str]]) -> None:
+    """``UpdateUserAttributes`` with a user's own access token, as Cognito applies it."""
+    from moto.cognitoidp.exceptions import NotAuthorizedError
+
+    for user_pool in self.user_pools.values():
+        if access_token not in user_pool.access_tokens:
+            continue
+        client_id, username = user_pool.access_tokens[access_token]
+        client = user_pool.clients.get(client_id)
+        writable = client.extended_config.get("WriteAttributes") if client is not None else None
+        for attribute in attributes:
+            name = attribute["Name"]
+            if name in _VERIFIED_FLAGS.values() or (writable is not None and name not in writable):
+                raise NotAuthorizedError("A client attempted to write unauthorized attribute")
+        require = (user_pool.extended_config.get("UserAttributeUpdateSettings") or {}).get(
+            "AttributesRequireVerificationBeforeUpdate", [])
+        user = self.admin_get_user(user_pool.id, username)
+        applied: list[dict[str, str]] = []
+        for attribute in attributes:
+            name, value = attribute["Name"], attribute["Value"]
+            if name in _VERIFIED_FLAGS and value != user.attribute_lookup.get(name):
+                if name in require:  # held until the user confirms the code Cognito sends (none is, here)
+                    PENDING_UPDATES[(user_pool.id, username, name)] = value
+                    continue
+                applied.append({"Name": _VERIFIED_FLAGS[name], "Value": "false"})  # a new address is unverified
+            applied.append(attribute)
+        self._verify_email_is_not_used(user_pool.id, self._find_attr("email", applied))
+        user.update_attributes(applied)
+        return
+    raise NotAuthorizedError(access_token)
+
+
+def _readable_claims(original: Any) -> Any:
+    def get_user_extra_data_by_client_id(self: Any, client_id: str, username: str) -> dict[str, Any]:
+        """Readable attributes as Cognito puts them in an ID token: ``email_verified`` is a boolean, and is there
+        whenever the email is."""
+        data: dict[str, Any] = original(self, client_id, username)
+        user = self._get_user(username)
+        if "email" in user.attribute_lookup:
+            data["email_verified"] = user.attribute_lookup.get("email_verified") == "true"
+        return data
+
+    return get_user_extra_data_by_client_id
+
+
+def install_cognito() -> None:
+    """Make moto's Cognito follow the rules above (idempotent)."""
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+
+    if getattr(CognitoIdpBackend.update_user_attributes, "_cognito_rules", False):
+        return
+    update_user_attributes._cognito_rules = True  # type: ignore[attr-defined]
+    CognitoIdpBackend.update_user_attributes = update_user_attributes  # type: ignore[method-assign]
+    CognitoIdpUserPool.get_user_extra_data_by_client_id = _readable_claims(  # type: ignore[method-assign]
+        CognitoIdpUserPool.get_user_extra_data_by_client_id)

@@ -89,13 +89,17 @@ def create_identity(idp: Any) -> Identity:
     from chalicelib.core.auth.caller import Role
 
     pool = idp.create_user_pool(
-        PoolName="partnerships-local", UsernameAttributes=["email"],
+        PoolName="partnerships-local", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+        # A new address takes effect only once its owner confirms it: until then tokens carry the old one.
+        UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]},
+        # The organisation is mutable by administrators (AdminUpdateUserAttributes) and by no app client.
         Schema=[{"Name": "org", "AttributeDataType": "String", "Mutable": True}],
     )["UserPool"]["Id"]
     client = idp.create_user_pool_client(
         UserPoolId=pool, ClientName="partnerships-web",
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        ReadAttributes=["email", "custom:org"],
+        ReadAttributes=["email", "email_verified", "custom:org"],
+        WriteAttributes=["email"],  # never custom:org (Cognito's default would let the client write every attribute)
     )["UserPoolClient"]["ClientId"]
     for role in Role:
         idp.create_group(UserPoolId=pool, GroupName=role.value)

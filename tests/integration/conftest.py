@@ -119,7 +119,8 @@ def claims_for(aws: provision.Identity) -> Any:
         now = int(time.time())
         claims = {"iss": f"https://cognito-idp.eu-west-2.amazonaws.com/{aws.user_pool_id}", "sub": "user-1",
                   "aud": aws.client_id, "token_use": "id", "iat": now, "exp": now + 600,
-                  "cognito:groups": ["cafcass-admin"], "custom:org": "CAFCASS"}
+                  "cognito:groups": ["cafcass-admin"], "custom:org": "CAFCASS", "email": "minted.admin@example.org",
+                  "email_verified": True}
         claims.update(overrides)
         return {k: v for k, v in claims.items() if v is not None}
 

@@ -127,11 +127,15 @@ class Access:
         return cls(signed_in=True, roles=frozenset(roles))
 
     def check(self, caller: Caller | None) -> None:
-        """Raise 401/403-mapped errors when ``caller`` may not call the route."""
+        """Raise 401/403-mapped errors when ``caller`` may not call the route. Signed-in routes need one of
+        the service's roles at least: a pool may hold people of other applications."""
         if not self.signed_in:
             return
         if caller is None:
             raise SignInRequired()
+        if not caller.roles:
+            raise PermissionDenied("Your account has none of this service's roles; ask an administrator.",
+                                   code="no_service_role")
         if self.roles:
             caller.require_any(*self.roles)
 
@@ -140,7 +144,7 @@ class Access:
         if not self.signed_in:
             return "Public: no sign-in needed."
         if not self.roles:
-            return "Any signed-in user."
+            return "Any signed-in user with one of the service's roles."
         return "Signed-in users with one of the roles: " + ", ".join(sorted(r.value for r in self.roles)) + "."
 
 

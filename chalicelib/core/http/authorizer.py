@@ -23,6 +23,17 @@ from chalicelib.core.observability import logger
 bp = Blueprint(__name__)
 
 
+def check_identity(claims: dict[str, object]) -> None:
+    """The service's identity rules on top of a valid token: only ID tokens (they carry the address and the
+    organisation; access tokens carry neither), and only a verified address."""
+    from chalicelib.core.auth.tokens import InvalidToken
+
+    if claims.get("token_use") != "id":
+        raise InvalidToken("id_token_required")
+    if claims.get("email_verified") not in (True, "true"):
+        raise InvalidToken("email_not_verified")
+
+
 def resolve(authorization: str) -> dict[str, str]:
     """Verify an ``Authorization`` header value and return the authorizer context (strings only)."""
     from chalicelib.core.auth.tokens import (  # PyJWT: only the authorizer needs it
@@ -36,6 +47,7 @@ def resolve(authorization: str) -> dict[str, str]:
         if scheme.lower() != "bearer":
             raise InvalidToken("not_bearer")
         claims = default_verifier().verify(token.strip())
+        check_identity(claims)
         caller = Caller.from_claims(claims)
     except InvalidToken as exc:
         logger.info("token refused", extra={"reason": exc.reason})

@@ -36,6 +36,9 @@ B = TypeVar("B")
 _TOKEN_MESSAGES = {
     "expired": ("token_expired", "Your sign-in has expired; sign in again."),
     "missing": ("not_authenticated", "Sign in and send your token as 'Authorization: Bearer <token>'."),
+    "id_token_required": ("id_token_required", "Send your ID token, not the access token: only the ID token "
+                          "carries your verified address and organisation."),
+    "email_not_verified": ("email_not_verified", "Verify your email address, then sign in again."),
 }
 
 
@@ -70,9 +73,7 @@ class EndpointSpec(EndpointOptions):
         """Every error status the route can answer with (derived, so the document cannot forget one)."""
         statuses = set(self.errors) | {500}
         if self.access.signed_in:
-            statuses.add(401)
-            if self.access.roles:
-                statuses.add(403)
+            statuses |= {401, 403}  # 403: no role of the service (or not one of the route's roles)
         if self.path_model or self.query_model or self.body_model:
             statuses.add(422)
         if self.query_model and "cursor" in self.query_model.model_fields:

@@ -29,10 +29,19 @@ def test_every_role_can_read_the_directory_with_an_id_token(client, tokens, role
     assert resp.json_body["code"] == "CAFCASS"
 
 
-def test_access_tokens_are_accepted(client, tokens):
+def test_access_tokens_are_refused_with_a_code_saying_which_token_to_send(client, tokens):
+    # Access tokens carry neither the address nor the organisation: clients send the ID token.
     token = tokens.for_role("la-social-worker", token="AccessToken")
     resp = client.get("/organisations/ADCS", headers={"Authorization": f"Bearer {token}"})
-    assert resp.status_code == 200
+    assert resp.status_code == 401
+    assert _error(resp)["code"] == "id_token_required" and _error(resp)["field"] == "Authorization"
+
+
+@pytest.mark.parametrize("verified", [False, "false", None])
+def test_an_id_token_without_a_verified_address_is_refused(client, claims_for, verified):
+    token = mint(claims_for(email_verified=verified, email="someone.else@example.org"))
+    resp = client.get("/organisations/ADCS", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 401 and _error(resp)["code"] == "email_not_verified"
 
 
 @pytest.mark.parametrize("value, reason_code", [
@@ -99,10 +108,12 @@ def test_valid_token_without_the_role_is_403(client, tokens):
     assert _error(resp)["code"] == "forbidden"
 
 
-def test_a_user_without_any_group_can_read_but_not_write(client, tokens):
+def test_a_user_without_any_of_the_services_roles_is_refused_everywhere(client, tokens):
     token = tokens.for_user("no.groups@example.org", "E09000033", [])
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    assert client.get("/organisations/E09000033", headers=headers).status_code == 200
+    for method, path in (("GET", "/organisations/E09000033"), ("GET", "/workshops"), ("GET", "/me/registrations")):
+        resp = client.request(method, path, headers=headers)
+        assert resp.status_code == 403 and _error(resp)["code"] == "no_service_role", path
     resp = client.patch("/organisations/E09000033", headers=headers, body='{"active": false}')
     assert resp.status_code == 403
 

@@ -131,8 +131,11 @@ def test_any_signed_in_refuses_no_caller_with_not_authenticated() -> None:
     assert (info.value.code, info.value.field) == ("not_authenticated", "Authorization")
 
 
-def test_any_signed_in_accepts_a_caller_without_roles() -> None:
-    Access.any_signed_in().check(NOBODY)
+def test_any_signed_in_refuses_a_caller_without_a_service_role() -> None:
+    # Someone of the pool who holds none of the service's roles (another application's user) is refused.
+    with pytest.raises(PermissionDenied) as err:
+        Access.any_signed_in().check(NOBODY)
+    assert err.value.code == "no_service_role"
 
 
 def test_only_refuses_no_caller_with_not_authenticated_not_permission_denied() -> None:
@@ -153,6 +156,6 @@ def test_only_accepts_a_caller_with_any_listed_role() -> None:
 
 def test_describe() -> None:
     assert Access.public().describe() == "Public: no sign-in needed."
-    assert Access.any_signed_in().describe() == "Any signed-in user."
+    assert Access.any_signed_in().describe() == "Any signed-in user with one of the service's roles."
     assert (Access.only(Role.CAFCASS_REVIEWER, Role.ADCS_ADMIN).describe()
             == "Signed-in users with one of the roles: adcs-admin, cafcass-reviewer.")

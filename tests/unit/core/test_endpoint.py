@@ -35,8 +35,9 @@ def test_declared_errors_are_added() -> None:
     assert spec(errors=(404, 409)).error_statuses() == [404, 409, 500]
 
 
-def test_signed_in_route_adds_401() -> None:
-    assert spec(Access.any_signed_in()).error_statuses() == [401, 500]
+def test_signed_in_route_adds_401_and_403() -> None:
+    # 403: a signed-in caller without any of the service's roles.
+    assert spec(Access.any_signed_in()).error_statuses() == [401, 403, 500]
 
 
 def test_route_with_roles_adds_401_and_403() -> None:
