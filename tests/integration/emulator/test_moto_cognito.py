@@ -4,6 +4,7 @@ verification when the pool says so (and is unverified otherwise), and ID tokens 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import boto3
@@ -18,10 +19,8 @@ ALICE = "alice.patch@example.org"
 @pytest.fixture()
 def idp(aws: provision.Identity) -> Any:
     client = boto3.client("cognito-idp", region_name="eu-west-2")
-    try:
+    with contextlib.suppress(client.exceptions.UsernameExistsException):
         provision.add_user(client, aws.user_pool_id, ALICE, "E09000033", ["la-social-worker"])
-    except client.exceptions.UsernameExistsException:
-        pass
     return client
 
 
