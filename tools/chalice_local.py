@@ -13,4 +13,7 @@ if __name__ == "__main__":
     install()
     from chalice.cli import main
 
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole group of ``make run``: stop quietly, no traceback
+        sys.exit(130)

@@ -2,8 +2,15 @@
 
 Starts a moto server on 127.0.0.1, creates the tables, SES identity, Cognito
 pool and demo users, loads the reference data, then serves the API with
-``chalice local --stage local`` on ``$PORT`` (default 8000). Ctrl-C stops
-everything it started. The e2e tests use the same :func:`running_stack`.
+``chalice local --stage local`` on ``$PORT`` (default 8000). The e2e tests use
+the same :func:`running_stack`.
+
+A port that already answers is refused before anything is created or cleaned
+(a running stack's ``var/local/stack.json`` and ``var/mail`` stay as they are).
+The outbox worker and ``chalice local`` run in this process's group, so a
+signal to the group reaches each of them; one SIGTERM or SIGINT, to the group
+or to this process alone, stops everything within a few seconds (further
+signals do not interrupt the shutdown; what has not stopped is killed).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,15 +30,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.embedded_aws import EmbeddedAWS
+from tools.mail import MAIL_DIR
 from tools.provision import (
     DEMO_USERS,
-    LOCAL_STATE,
     ROOT,
     Identity,
     emulator_environment,
     provision_in_subprocess,
     stage_environment,
 )
+from tools.token import STATE_FILE
 
 
 @dataclass(frozen=True)
@@ -58,14 +67,41 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0
     raise RuntimeError("chalice local did not become healthy in time")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
+STOP_GRACE_SECONDS = 3.0  # then SIGKILL: everything is gone within 5 seconds of the signal
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """True when something answers on ``host:port``, or ``chalice local`` could not bind it."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex((host, port)) == 0:
+            return True
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server binds: TIME_WAIT is no bar
         try:
-            proc.wait(timeout=10)
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _port_taken(port: int) -> str:
+    return (f"port {port} on 127.0.0.1 is already in use (is another 'make run' serving it?). "
+            f"Stop that one, or choose another port: make run PORT={port + 1}")
+
+
+def _stop_all(children: list[subprocess.Popen[bytes]], grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM every child at once, wait up to ``grace`` seconds in all, then SIGKILL what is left."""
+    live = [child for child in children if child.poll() is None]
+    for child in live:
+        child.terminate()
+    deadline = time.monotonic() + grace
+    for child in live:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            child.kill()
+            child.wait()
 
 
 @contextmanager
@@ -73,9 +109,11 @@ def running_stack(port: int, stage: str = "local", log_path: Path | None = None,
                   extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     """Start moto, provision it, run ``chalice local`` and the outbox sender; stop all on exit.
     ``extra_env`` overrides the stage's settings for the sender (tests keep their mail elsewhere)."""
+    if port_in_use(port):
+        raise RuntimeError(_port_taken(port))
     aws = EmbeddedAWS()
     aws.start()
-    proc = worker = None
+    children: list[subprocess.Popen[bytes]] = []
     log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed in finally
     try:
         env = {**stage_environment(stage), **emulator_environment(aws.endpoint), "PYTHONPATH": str(ROOT),
@@ -84,43 +122,52 @@ def running_stack(port: int, stage: str = "local", log_path: Path | None = None,
         api_url = f"http://127.0.0.1:{port}"
         env.update(COGNITO_USER_POOL_ID=identity.user_pool_id, COGNITO_CLIENT_IDS=identity.client_id,
                    PUBLIC_BASE_URL=api_url, PYTHONUNBUFFERED="1")
+        # Both stay in this process's group (no new session), so a signal to the group reaches them too.
         # The outbox sender: what the stream trigger and sweeper do in AWS.
-        worker = subprocess.Popen([sys.executable, "-m", "tools.outbox_worker"], cwd=ROOT,
-                                  env={**os.environ, **env}, start_new_session=True,
-                                  stdout=log or None, stderr=subprocess.STDOUT if log else None)
+        children.append(subprocess.Popen([sys.executable, "-m", "tools.outbox_worker"], cwd=ROOT,
+                                         env={**os.environ, **env},
+                                         stdout=log or None, stderr=subprocess.STDOUT if log else None))
         proc = subprocess.Popen(
             [sys.executable, "-m", "tools.chalice_local", "local", "--stage", stage,
              "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
-            cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
+            cwd=ROOT, env={**os.environ, **env},
             stdout=log or None, stderr=subprocess.STDOUT if log else None,
         )
+        children.append(proc)
         _wait_healthy(api_url, proc)
         yield Stack(api_url=api_url, aws_endpoint=aws.endpoint, identity=identity, env=env)
     finally:
-        for child in (proc, worker):
-            if child is not None:
-                _stop(child)
+        _stop_all(children)
         aws.stop()
         if log:
             log.close()
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    # The first signal starts the shutdown; later ones (make passes a SIGTERM on to its recipe, so the group's
+    # SIGTERM arrives twice; an impatient second Ctrl-C) must not cut it short and leave children running.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
 def main() -> int:
-    """Run until Ctrl-C."""
+    """Run until Ctrl-C or SIGTERM."""
     port = int(os.environ.get("PORT", "8000"))
+    if port_in_use(port):  # before anything is created or cleaned: the running stack keeps its state and mail
+        print(f"make run: {_port_taken(port)}", file=sys.stderr)
+        return 1
     import shutil
 
-    shutil.rmtree(ROOT / "var" / "mail", ignore_errors=True)  # every run starts with empty data, and mail
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
+    wrote_state = False
     try:
-        with running_stack(port) as stack:
-            LOCAL_STATE.parent.mkdir(parents=True, exist_ok=True)
-            LOCAL_STATE.write_text(json.dumps({
+        shutil.rmtree(MAIL_DIR, ignore_errors=True)  # every run starts with empty data, and mail
+        with running_stack(port, extra_env={"LOCAL_MAIL_DIR": str(MAIL_DIR)}) as stack:
+            STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+            wrote_state = True
+            STATE_FILE.write_text(json.dumps({
                 "api_url": stack.api_url, "aws_endpoint": stack.aws_endpoint,
                 "user_pool_id": stack.identity.user_pool_id, "client_id": stack.identity.client_id,
             }, indent=2))
@@ -149,7 +196,8 @@ Ctrl-C stops everything.
         print(f"make run failed: {exc}", file=sys.stderr)
         return 1
     finally:
-        LOCAL_STATE.unlink(missing_ok=True)
+        if wrote_state:  # only our own: a stack that failed to start leaves another one's file alone
+            STATE_FILE.unlink(missing_ok=True)
     return 0
 
 

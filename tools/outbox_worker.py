@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 
-_running = True
+_stopping = threading.Event()
 
 
 def _stop(signum: int, frame: object) -> None:
-    global _running
-    _running = False
+    _stopping.set()  # the loop ends after the current step; the pause between steps ends at once
 
 
 def main() -> int:
@@ -27,7 +27,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     next_jobs = 0.0
-    while _running:
+    while not _stopping.is_set():
         if time.monotonic() >= next_jobs:
             next_jobs = time.monotonic() + 60
             try:
@@ -41,7 +41,7 @@ def main() -> int:
         except Exception:  # keep the local loop alive; the error is in the log
             logger.exception("outbox drain failed")
         flush_metrics()
-        time.sleep(1)
+        _stopping.wait(1)
     return 0
 
 
