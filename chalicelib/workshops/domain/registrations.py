@@ -58,6 +58,7 @@ class Registration:
     created_at: datetime
     created_by: str  # the subject id of whoever registered
     on_behalf: str | None = None  # the admin's subject id when registered on someone's behalf
+    owner: str | None = None  # the person's Cognito subject: set when they act for themselves, or claim it
     confirmed_at: datetime | None = None
     waiting_key: str | None = None  # orders the waiting list (arrival), while waiting
     waiting_since: datetime | None = None
@@ -108,11 +109,12 @@ class Registration:
 
 def new_registration(workshop: Workshop, who: Registrant, registration_id: str, status: RegistrationStatus,
                      created_by: str, on_behalf: str | None, now: datetime, waiting_key: str | None = None,
-                     substitute_for: str | None = None) -> Registration:
-    """A registration as first written: confirmed (with a place) or waiting (with its arrival key)."""
+                     substitute_for: str | None = None, owner: str | None = None) -> Registration:
+    """A registration as first written: confirmed (with a place) or waiting (with its arrival key). ``owner``
+    is the person's subject when they register themselves; otherwise their first sign-in claims it."""
     return Registration(
         id=registration_id, workshop_id=workshop.id, status=status, registrant=who, created_at=now,
-        created_by=created_by, on_behalf=on_behalf,
+        created_by=created_by, on_behalf=on_behalf, owner=owner,
         confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
         waiting_key=waiting_key, waiting_since=now if waiting_key else None,
         notified_sequence=workshop.sequence, substitute_for=substitute_for)

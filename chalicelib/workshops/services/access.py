@@ -1,4 +1,10 @@
-"""Who may do what with a registration: pure access rules over the caller's verified identity."""
+"""Who may do what with a registration: access rules over the caller's verified identity.
+
+A registration belongs to the Cognito subject (``sub``) of its person, recorded when they register
+themselves; one made on someone's behalf is claimed by the first sign-in whose verified address matches.
+After that the address no longer decides anything: an account whose address changes keeps its
+registrations, and another account that shows the same address does not get them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from chalicelib.core.errors import InvalidInput, PermissionDenied
 from chalicelib.workshops.domain.errors import RegistrationNotFound
 from chalicelib.workshops.domain.registrations import Registrant, Registration
 from chalicelib.workshops.domain.rules import Group
+from chalicelib.workshops.store import registrations as regs
 
 CAFCASS_ORGS = ("CAFCASS", "CAFCASS-CYMRU")
 
@@ -47,7 +54,29 @@ def on_behalf(caller: Caller, who: Registrant) -> str | None:
     return caller.id if caller.is_cafcass_admin and not is_self(caller, who.email) else None
 
 
-def check_person(caller: Caller, reg: Registration) -> None:
-    """The registered person themselves, or a Cafcass admin; others are told it does not exist."""
-    if not caller.is_cafcass_admin and not is_self(caller, reg.email):
-        raise RegistrationNotFound()
+def owner_for(caller: Caller, who: Registrant) -> str | None:
+    """The subject to record as a new registration's person: the caller when they register themselves."""
+    return caller.id if is_self(caller, who.email) else None
+
+
+def check_person(caller: Caller, reg: Registration) -> Registration:
+    """The registration, if the caller is its person (claiming it if nobody has yet) or a Cafcass admin;
+    others are told it does not exist."""
+    if caller.is_cafcass_admin or reg.owner == caller.id:
+        return reg
+    if reg.owner is None and is_self(caller, reg.email):
+        claimed = regs.claim(reg, caller.id)
+        if claimed is not None:
+            return claimed
+        return check_person(caller, regs.get(reg.workshop_id, reg.id))  # claimed meanwhile: by whom?
+    raise RegistrationNotFound()
+
+
+def claim_mine(caller: Caller) -> int:
+    """Claim every unclaimed registration made for the caller's verified address (one Query on the person
+    index, one conditional write each). Returns how many."""
+    claimed = 0
+    for reg in regs.all_for_person(caller.require_email()):
+        if reg.owner is None and regs.claim(reg, caller.id) is not None:
+            claimed += 1
+    return claimed

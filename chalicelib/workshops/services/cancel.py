@@ -34,8 +34,7 @@ def cancel(caller: Caller, workshop_id: str, registration_id: str, now: datetime
            reason: EndReason = EndReason.CANCELLED) -> Outcome:
     """Cancel a place or leave the waiting list: people until the deadline, admins at any time."""
     now = now or utcnow()
-    reg = regs.get(workshop_id, registration_id)
-    access.check_person(caller, reg)
+    access.check_person(caller, regs.get(workshop_id, registration_id))
     workshop = store.get(workshop_id)
     if not caller.is_cafcass_admin and reason is EndReason.CANCELLED and now >= workshop.cancellation_deadline:
         raise Conflict("The deadline for cancelling has passed; contact the organisers.",

@@ -45,6 +45,7 @@ def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | 
     access.check_registration(caller, who)
     now = now or utcnow()
     behalf = access.on_behalf(caller, who)
+    owner = access.owner_for(caller, who)
 
     def attempt(n: int) -> Outcome:
         workshop, org_confirmed = placement.read(workshop_id, who.organisation)
@@ -58,7 +59,7 @@ def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | 
         registration_id = new_id()
         if decision.placement is Placement.CONFIRM:
             reg = new_registration(workshop, who, registration_id, RegistrationStatus.CONFIRMED, caller.id, behalf,
-                                   now)
+                                   now, owner=owner)
             placement.confirm(workshop, reg, previous, queued([mail.confirmation(workshop, who.email, who.name)],
                                                               now), now)
             count("RegistrationConfirmed")
@@ -70,7 +71,7 @@ def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | 
         # instant (then two may be told the same number). GET on the registration always gives the exact one.
         position = workshop.waiting.get(who.group, 0) + 1
         reg = new_registration(workshop, who, registration_id, RegistrationStatus.WAITING, caller.id, behalf, now,
-                               waiting_key=arrivals.key(registration_id))
+                               waiting_key=arrivals.key(registration_id), owner=owner)
         placement.wait(workshop, reg, reason, previous,
                        queued([mail.waiting(workshop, who.email, who.name, position)], now), now)
         count("RegistrationWaiting")

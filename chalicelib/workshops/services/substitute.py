@@ -31,8 +31,7 @@ def substitute(caller: Caller, workshop_id: str, registration_id: str, colleague
     """The person themselves (or an admin) hands the place on; the colleague gets the invitation, the
     original attendee a cancellation, in one transaction."""
     now = now or utcnow()
-    original = regs.get(workshop_id, registration_id)
-    access.check_person(caller, original)
+    original = access.check_person(caller, regs.get(workshop_id, registration_id))
     if original.status is not RegistrationStatus.CONFIRMED:
         raise NotConfirmed("Only a confirmed place can be handed on.")
     if normalise_address(colleague.email) == normalise_address(original.email):
@@ -47,7 +46,8 @@ def substitute(caller: Caller, workshop_id: str, registration_id: str, colleague
                      group=original.group, job_title=colleague.job_title, access_needs=colleague.access_needs,
                      dietary_needs=colleague.dietary_needs)
     replacement = new_registration(workshop, who, new_id(), RegistrationStatus.CONFIRMED, caller.id,
-                                   access.on_behalf(caller, who), now, substitute_for=registration_id)
+                                   access.on_behalf(caller, who), now, substitute_for=registration_id,
+                                   owner=access.owner_for(caller, who))
     messages = [mail.confirmation(workshop, who.email, who.name),
                 mail.place_cancelled(workshop, original.email, original.name, EndReason.SUBSTITUTED)]
     try:

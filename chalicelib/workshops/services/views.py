@@ -20,8 +20,7 @@ CSV_COLUMNS = ["registration_id", "status", "name", "email", "organisation", "gr
 
 def get_registration(caller: Caller, workshop_id: str, registration_id: str) -> Outcome:
     """One registration, for its person or an admin, with the waiting-list position if waiting."""
-    reg = regs.get(workshop_id, registration_id)
-    access.check_person(caller, reg)
+    reg = access.check_person(caller, regs.get(workshop_id, registration_id))
     waiting = None
     if reg.status is RegistrationStatus.WAITING:
         waiting = position(regs.waiting_list(workshop_id), registration_id)
@@ -62,5 +61,8 @@ def export_csv(caller: Caller, workshop_id: str) -> str:
 
 
 def my_registrations(caller: Caller, limit: int, cursor: str | None) -> Page[Registration]:
-    """The caller's own registrations (matched on the email address in their token)."""
-    return regs.for_person(caller.require_email(), limit, cursor)
+    """The caller's own registrations, by their subject (claiming first, on the first page, those made for
+    their verified address on their behalf)."""
+    if cursor is None:
+        access.claim_mine(caller)
+    return regs.for_owner(caller.id, limit, cursor)

@@ -60,6 +60,17 @@ class PersonIndex(GlobalSecondaryIndex["RegistrationRecord"]):
     created_key = UnicodeAttribute(range_key=True)
 
 
+class OwnerIndex(GlobalSecondaryIndex["RegistrationRecord"]):
+    """A person's registrations by their Cognito subject, newest first ("my registrations")."""
+
+    class Meta:
+        index_name = "owner_index"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
 class RegistrationRecord(StoreModel):
     """A registration (``sk = reg#<id>``). This model owns the table definition."""
 
@@ -82,6 +93,7 @@ class RegistrationRecord(StoreModel):
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
     on_behalf = UnicodeAttribute(null=True)  # the admin's subject id when registered on someone's behalf
+    owner = UnicodeAttribute(null=True)  # the person's Cognito subject (who may act on it without being an admin)
     confirmed_at = UTCDateTimeAttribute(null=True)
     waiting_key = UnicodeAttribute(null=True)
     waiting_since = UTCDateTimeAttribute(null=True)
@@ -101,6 +113,7 @@ class RegistrationRecord(StoreModel):
     erased_at = UTCDateTimeAttribute(null=True)  # personal data removed on the person's request
 
     person_index = PersonIndex()
+    owner_index = OwnerIndex()
 
 
 class GuardRecord(StoreModel):
@@ -165,7 +178,8 @@ def to_domain(rec: RegistrationRecord) -> Registration:
                      job_title=rec.job_title, access_needs=rec.access_needs, dietary_needs=rec.dietary_needs)
     return Registration(
         id=rec.registration_id, workshop_id=rec.workshop_id, status=RegistrationStatus(rec.status), registrant=who,
-        created_at=rec.created_at, created_by=rec.created_by, on_behalf=rec.on_behalf, confirmed_at=rec.confirmed_at,
+        created_at=rec.created_at, created_by=rec.created_by, on_behalf=rec.on_behalf, owner=rec.owner,
+        confirmed_at=rec.confirmed_at,
         waiting_key=rec.waiting_key, waiting_since=rec.waiting_since, waiting_until=rec.waiting_until,
         ended_at=rec.ended_at, end_reason=EndReason(rec.end_reason) if rec.end_reason else None,
         substitute_for=rec.substitute_for, substituted_by=rec.substituted_by,
@@ -184,7 +198,7 @@ def new_record(reg: Registration) -> RegistrationRecord:
         group=who.group.value, organisation=who.organisation, name=who.name, email=who.email.strip(),
         job_title=who.job_title, access_needs=who.access_needs, dietary_needs=who.dietary_needs,
         person_key=person_key(who.email), created_key=f"{reg.created_at.isoformat()}#{reg.id}",
-        created_at=reg.created_at, created_by=reg.created_by, on_behalf=reg.on_behalf,
+        created_at=reg.created_at, created_by=reg.created_by, on_behalf=reg.on_behalf, owner=reg.owner,
         confirmed_at=reg.confirmed_at, waiting_key=reg.waiting_key, waiting_since=reg.waiting_since,
         notified_sequence=reg.notified_sequence, substitute_for=reg.substitute_for)
 
@@ -230,15 +244,21 @@ def for_workshop(workshop_id: str) -> list[Registration]:
     return [to_domain(r) for r in sorted(records, key=lambda r: r.created_key)]
 
 
-def for_person(email: str, limit: int, start: str | None) -> Page[Registration]:
-    """A person's registrations across workshops, newest first (one Query per page)."""
-    key = person_key(email)
-    scope = f"person|{key}"
-    start_key = cursor.decode(start, scope, ("workshop_id", "sk", "person_key", "created_key"),
-                              fixed={"person_key": key})
-    results = RegistrationRecord.person_index.query(key, scan_index_forward=False, limit=limit, page_size=limit,
-                                                    last_evaluated_key=start_key)
+def for_owner(owner: str, limit: int, start: str | None) -> Page[Registration]:
+    """A person's registrations across workshops by their subject, newest first (one Query per page)."""
+    scope = f"owner|{owner}"
+    start_key = cursor.decode(start, scope, ("workshop_id", "sk", "owner", "created_key"), fixed={"owner": owner})
+    results = RegistrationRecord.owner_index.query(owner, scan_index_forward=False, limit=limit, page_size=limit,
+                                                   last_evaluated_key=start_key)
     return Page(items=[to_domain(r) for r in results], next_cursor=cursor.encode(results.last_evaluated_key, scope))
+
+
+def claim(reg: Registration, owner: str) -> Registration | None:
+    """Record ``owner`` as the person of a registration nobody has claimed yet (one conditional UpdateItem);
+    ``None`` if someone claimed it first."""
+    if not update_if(key_of(reg), [RegistrationRecord.owner.set(owner)], RegistrationRecord.owner.does_not_exist()):
+        return None
+    return replace(reg, owner=owner)
 
 
 def record_attendance(reg: Registration, attendance: dict[str, str]) -> Registration:
