@@ -118,8 +118,9 @@ def export_registrations(call: ApiCall[WorkshopPath, None, None]) -> Response:
 
 
 @endpoint(tag=TAG, summary="My registrations",
-          description="Your registrations across workshops, newest first (matched on the email address in your "
-                      "token).", query_model=MyRegistrationsQuery, response_model=RegistrationPage)
+          description="Your registrations across workshops, newest first. Registrations an admin made for your "
+                      "verified address become yours when you first list them.", query_model=MyRegistrationsQuery,
+          response_model=RegistrationPage)
 def my_registrations(call: ApiCall[None, MyRegistrationsQuery, None]) -> RegistrationPage:
     """One's own registrations."""
     page = views.my_registrations(call.signed_in, call.query.limit, call.query.cursor)
