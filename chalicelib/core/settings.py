@@ -48,6 +48,8 @@ class Settings:
     ses_configuration_set: str | None
     ses_max_send_rate: float
     email_max_attempts: int
+    needs_retention_days: int
+    registration_retention_days: int
     public_base_url: str
     link_signing_key: str
     mail_dir: str | None
@@ -134,6 +136,8 @@ def get_settings() -> Settings:
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE", "14")),
         email_max_attempts=int(env.get("EMAIL_MAX_ATTEMPTS", "8")),
+        needs_retention_days=int(env.get("NEEDS_RETENTION_DAYS", "7")),
+        registration_retention_days=int(env.get("REGISTRATION_RETENTION_DAYS", str(2 * 365))),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         link_signing_key=env.get("LINK_SIGNING_KEY", ""),
         mail_dir=env.get("LOCAL_MAIL_DIR") or None,

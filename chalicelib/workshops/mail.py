@@ -110,6 +110,11 @@ def left_waiting_list(workshop: Workshop, email: str, name: str) -> OutgoingEmai
     return _message("workshop_left_waiting_list", email, _context(workshop, name))
 
 
+def not_placed(workshop: Workshop, email: str, name: str) -> OutgoingEmail:
+    """The workshop has started and no place came free: you are off the waiting list."""
+    return _message("workshop_not_placed", email, _context(workshop, name))
+
+
 def reminder(workshop: Workshop, email: str, name: str, when: str) -> OutgoingEmail:
     """The workshop starts in a week, or tomorrow."""
     return _message("workshop_reminder", email, _context(workshop, name, when=when))

@@ -15,8 +15,9 @@ REGISTRATIONS = Holding(
             "feedback_changed_practice", "feedback_comment"),
     lookup="person_index: a Query on the hash of the address (core.addresses.person_key)",
     erasure=Erasure.ANONYMISE,  # the place, attendance and rating stay in the workshop's figures
-    retention=Retention(period=timedelta(days=2 * 365), starts="the end of the workshop (two reporting years)",
-                        enforced_by="not yet enforced: a later issue adds the expiry job"),
+    retention=Retention(period=timedelta(days=2 * 365), starts="the end of the workshop (REGISTRATION_RETENTION_DAYS, "
+                        "two reporting years by default); access and dietary needs go after NEEDS_RETENTION_DAYS (7)",
+                        enforced_by="the hourly job (jobs.anonymise_past_retention and jobs.remove_needs)"),
 )
 GUARDS = Holding(
     name="one-registration-per-person guard",

@@ -75,6 +75,7 @@ class Registration:
     feedback_rating: int | None = None
     feedback_changed_practice: str | None = None
     feedback_comment: str | None = None
+    erased_at: datetime | None = None  # the person was removed (on request, or at the end of retention)
 
     @property
     def email(self) -> str:

@@ -61,6 +61,7 @@ class RegistrationStatus(str, Enum):
     WAITING = "waiting"
     CANCELLED = "cancelled"  # by the person, an admin, a decline of a promotion, or a substitution
     LEFT_WAITING_LIST = "left_waiting_list"
+    WORKSHOP_STARTED = "workshop_started"  # still waiting when the workshop began: no place came free
     WORKSHOP_CANCELLED = "workshop_cancelled"
 
 
@@ -74,6 +75,7 @@ class EndReason(str, Enum):
     DECLINED = "declined"  # a promoted person gave the place back through the link
     SUBSTITUTED = "substituted"  # handed to a colleague
     LEFT_WAITING_LIST = "left_waiting_list"
+    WORKSHOP_STARTED = "workshop_started"  # still waiting when the workshop began: no place came free
     WORKSHOP_CANCELLED = "workshop_cancelled"
 
 

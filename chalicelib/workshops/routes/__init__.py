@@ -26,3 +26,4 @@ routes.add("GET", "/feedback",                                                  
 routes.add("POST", "/feedback",                                                           PUBLIC, "outcomes:give_feedback")
 routes.add("GET", "/reports/workshops/{workshop_id}",                                     CAFCASS_ADMINS, "outcomes:workshop_report")
 routes.add("GET", "/reports/workshops",                                                   CAFCASS_ADMINS, "outcomes:region_report")
+routes.add("GET", "/workshops/{workshop_id}/feedback",                                    CAFCASS_ADMINS, "outcomes:workshop_feedback")

@@ -8,6 +8,8 @@ from chalicelib.workshops.schemas.outcomes import (
     AttendanceIn,
     FeedbackIn,
     FeedbackInfoOut,
+    FeedbackListOut,
+    FeedbackOut,
     FeedbackReceivedOut,
     FiguresOut,
     RegionReportOut,
@@ -70,3 +72,14 @@ def region_report(call: ApiCall[None, ReportQuery, None]) -> RegionReportOut:
     totals, rows = workshop_reports.region_report(call.signed_in, region, q.starts_from, q.starts_before)
     return RegionReportOut(region=region, starts_from=q.starts_from, starts_before=q.starts_before,
                            totals=FiguresOut.of(totals), workshops=[WorkshopReportOut.of(w, f) for w, f in rows])
+
+
+@endpoint(tag=TAG, summary="Read a workshop's feedback",
+          description="Every response (rating, whether it changed practice, the comment), oldest first, without who "
+                      "gave it.", path_model=WorkshopPath, response_model=FeedbackListOut, errors=(404,))
+def workshop_feedback(call: ApiCall[WorkshopPath, None, None]) -> FeedbackListOut:
+    """A workshop's feedback."""
+    entries = workshop_reports.feedback(call.signed_in, call.path.workshop_id)
+    return FeedbackListOut(workshop_id=call.path.workshop_id, items=[
+        FeedbackOut(rating=e.rating, changed_practice=e.changed_practice, comment=e.comment,
+                    given_at=e.given_at) for e in entries])

@@ -47,6 +47,24 @@ class FeedbackReceivedOut(ResponseModel):
     message: str
 
 
+class FeedbackOut(ResponseModel):
+    """One feedback response (who gave it is not shown)."""
+
+    rating: int
+    changed_practice: str | None = Field(description="yes, no or not_yet.")
+    comment: str | None
+    given_at: datetime
+
+
+class FeedbackListOut(ResponseModel):
+    """A workshop's feedback responses, oldest first."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+    workshop_id: str
+    items: list[FeedbackOut]
+
+
 class FiguresOut(ResponseModel):
     """Report figures."""
 

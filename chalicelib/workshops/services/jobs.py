@@ -16,11 +16,13 @@ from chalicelib.core.dynamo.marks import mark_once_and_send
 from chalicelib.core.dynamo.transactions import Update, Write
 from chalicelib.core.errors import Conflict
 from chalicelib.core.observability import count, logger
+from chalicelib.core.settings import get_settings
 from chalicelib.core.time import utcnow
 from chalicelib.mail.services.queue import queued
 from chalicelib.workshops import mail
 from chalicelib.workshops.domain.rules import (
     REMINDERS,
+    EndReason,
     RegistrationStatus,
     Workshop,
     WorkshopStatus,
@@ -31,10 +33,12 @@ from chalicelib.workshops.services.scheduling import (
     send_cancellation_notices,
     send_change_notices,
 )
+from chalicelib.workshops.store import placement
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
 
 LOOKBACK = timedelta(days=45)  # workshops that started this long ago still get completion and feedback
+RETENTION_WINDOW = timedelta(days=60)
 SYSTEM = "scheduler"
 WHEN = {"7d": "in a week", "1d": "tomorrow"}
 
@@ -43,10 +47,12 @@ def run(now: datetime | None = None) -> dict[str, int]:
     """One pass over the recent and upcoming workshops. Returns counts of what it did."""
     now = now or utcnow()
     done = {"completed": 0, "change_notices": 0, "cancellation_notices": 0, "promoted": 0, "reminders": 0,
-            "feedback_requests": 0}
+            "feedback_requests": 0, "not_placed": 0, "needs_removed": 0, "anonymised": 0}
     for workshop in store.all_since(now - LOOKBACK):
         try:
             if workshop.status in (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED):
+                if now >= workshop.starts_at and workshop.waiting_total:
+                    done["not_placed"] += close_waiting_list(workshop, now)
                 if now >= workshop.ends_at:
                     workshop = store.update_definition(replace(workshop, status=WorkshopStatus.COMPLETED),
                                                        workshop.version or 1, SYSTEM, now)
@@ -63,8 +69,50 @@ def run(now: datetime | None = None) -> dict[str, int]:
                 done["feedback_requests"] += send_feedback_requests(workshop, now)
         except Conflict:
             continue  # an admin edited it meanwhile: the next run picks it up
+    done["needs_removed"] = remove_needs(now)
+    done["anonymised"] = anonymise_past_retention(now)
     logger.info("workshop jobs", extra=done)
     return done
+
+
+def _ended_before(since: timedelta, now: datetime) -> list[Workshop]:
+    """Workshops that ended more than ``since`` ago and entered that state within the last ``RETENTION_WINDOW``
+    (an hourly job sees each of them many times; every step is idempotent)."""
+    return [w for w in store.started_between(now - since - RETENTION_WINDOW, now - since) if now >= w.ends_at + since]
+
+
+def remove_needs(now: datetime) -> int:
+    """Access and dietary needs (special category data) go ``NEEDS_RETENTION_DAYS`` after a workshop ends."""
+    since = timedelta(days=get_settings().needs_retention_days)
+    removed = 0
+    for workshop in _ended_before(since, now):
+        removed += mark_once_and_send(
+            (regs.needs_removed(r, now), []) for r in regs.for_workshop(workshop.id)
+            if (r.registrant.access_needs or r.registrant.dietary_needs) and r.erased_at is None)
+    count("RegistrationNeedsRemoved", removed)
+    return removed
+
+
+def anonymise_past_retention(now: datetime) -> int:
+    """Registrations and their feedback are anonymised ``REGISTRATION_RETENTION_DAYS`` after the workshop ends;
+    the workshop's figures keep what they count (status, group, organisation, attendance, rating)."""
+    since = timedelta(days=get_settings().registration_retention_days)
+    anonymised = 0
+    for workshop in _ended_before(since, now):
+        anonymised += sum(regs.anonymise(r, now, ended_only=False) for r in regs.for_workshop(workshop.id)
+                          if r.erased_at is None)
+    count("RegistrationAnonymised", anonymised)
+    return anonymised
+
+
+def close_waiting_list(workshop: Workshop, now: datetime) -> int:
+    """Once the workshop has started, everyone still waiting leaves the list and is told, once each."""
+    sent = mark_once_and_send(
+        (placement.LeaveWaitingList(r, now, EndReason.WORKSHOP_STARTED),
+         queued([mail.not_placed(workshop, r.email, r.name)], now))
+        for r in regs.for_workshop(workshop.id) if r.status is RegistrationStatus.WAITING)
+    count("WorkshopNotPlaced", sent)
+    return sent
 
 
 def send_reminders(workshop: Workshop, now: datetime) -> int:

@@ -93,6 +93,26 @@ def figures_for(workshop: Workshop, now: datetime) -> Figures:
     return figures
 
 
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """One response, without who gave it (admins read what attendees wrote, not who wrote it)."""
+
+    rating: int
+    changed_practice: str | None
+    comment: str | None
+    given_at: datetime
+
+
+def feedback(caller: Caller, workshop_id: str) -> list[FeedbackEntry]:
+    """Every feedback response of a workshop, oldest first (admins). Comments are free text: never logged."""
+    caller.require_any(Role.CAFCASS_ADMIN)
+    store.get(workshop_id)  # 404 for an unknown workshop
+    given = [r for r in regs.for_workshop(workshop_id) if r.feedback_at is not None]
+    return [FeedbackEntry(rating=r.feedback_rating or 0, changed_practice=r.feedback_changed_practice,
+                          comment=r.feedback_comment, given_at=r.feedback_at)
+            for r in sorted(given, key=lambda r: r.feedback_at or r.created_at) if r.feedback_at is not None]
+
+
 def workshop_report(caller: Caller, workshop_id: str, now: datetime | None = None) -> tuple[Workshop, Figures]:
     """One workshop's report (admins)."""
     caller.require_any(Role.CAFCASS_ADMIN)

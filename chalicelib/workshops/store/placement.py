@@ -15,6 +15,7 @@ Operation labels: ``workshop`` (counters), ``org`` (an organisation's count), ``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -213,19 +214,34 @@ def cancel(workshop: Workshop, reg: Registration, reason: EndReason, promotion: 
     tx.commit()
 
 
+@dataclass(frozen=True)
+class LeaveWaitingList:
+    """A waiting registration ends and its list entry and counts go (a :class:`Write` of three operations,
+    for a use case's transaction or for mark-once-and-send: the status condition makes it happen once)."""
+
+    reg: Registration
+    now: datetime
+    reason: EndReason = EndReason.LEFT_WAITING_LIST
+
+    def add_to(self, tx: Transaction) -> None:
+        """Add the three operations to ``tx``."""
+        reg = self.reg
+        tx.update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.LEFT_WAITING_LIST.value),
+                                RegistrationRecord.ended_at.set(self.now),
+                                RegistrationRecord.waiting_until.set(self.now),
+                                RegistrationRecord.waiting_key.remove(),
+                                RegistrationRecord.end_reason.set(self.reason.value)],
+                  condition=RegistrationRecord.status == RegistrationStatus.WAITING.value, label="registration")
+        tx.delete(WaitingRecord(workshop_id=reg.workshop_id, sk=wait_sk(reg.waiting_key or "")),
+                  condition=WaitingRecord.sk.exists(), label="waiting")
+        tx.update(WorkshopRecord(workshop_id=reg.workshop_id),
+                  [WorkshopRecord.waiting_total.add(-1), _attr("waiting", reg.group).add(-1)], label="workshop")
+
+
 def leave_waiting_list(reg: Registration, emails: Sequence[Write], now: datetime) -> None:
     """End a waiting registration and remove its list entry (one transaction)."""
     tx = Transaction()
-    tx.update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.LEFT_WAITING_LIST.value),
-                            RegistrationRecord.ended_at.set(now), RegistrationRecord.waiting_until.set(now),
-                            RegistrationRecord.waiting_key.remove(),
-                            RegistrationRecord.end_reason.set(EndReason.LEFT_WAITING_LIST.value)],
-              condition=RegistrationRecord.status == RegistrationStatus.WAITING.value, label="registration")
-    tx.delete(WaitingRecord(workshop_id=reg.workshop_id, sk=wait_sk(reg.waiting_key or "")),
-              condition=WaitingRecord.sk.exists(), label="waiting")
-    tx.update(WorkshopRecord(workshop_id=reg.workshop_id),
-              [WorkshopRecord.waiting_total.add(-1), _attr("waiting", reg.group).add(-1)], label="workshop")
-    tx.include(emails)
+    tx.include([LeaveWaitingList(reg, now), *emails])
     tx.commit()
 
 

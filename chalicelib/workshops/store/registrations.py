@@ -110,7 +110,8 @@ class RegistrationRecord(StoreModel):
     feedback_rating = NumberAttribute(null=True)
     feedback_changed_practice = UnicodeAttribute(null=True)
     feedback_comment = UnicodeAttribute(null=True)
-    erased_at = UTCDateTimeAttribute(null=True)  # personal data removed on the person's request
+    erased_at = UTCDateTimeAttribute(null=True)  # personal data removed (on request, or at the end of retention)
+    needs_removed_at = UTCDateTimeAttribute(null=True)  # access and dietary needs removed after the workshop
 
     person_index = PersonIndex()
     owner_index = OwnerIndex()
@@ -187,7 +188,8 @@ def to_domain(rec: RegistrationRecord) -> Registration:
         reminders=frozenset(rec.reminders or ()), attendance=dict(raw.as_dict()) if raw is not None else {},
         feedback_requested_at=rec.feedback_requested_at, feedback_at=rec.feedback_at,
         feedback_rating=None if rec.feedback_rating is None else int(rec.feedback_rating),
-        feedback_changed_practice=rec.feedback_changed_practice, feedback_comment=rec.feedback_comment)
+        feedback_changed_practice=rec.feedback_changed_practice, feedback_comment=rec.feedback_comment,
+        erased_at=rec.erased_at)
 
 
 def new_record(reg: Registration) -> RegistrationRecord:
@@ -306,6 +308,13 @@ def reminded(reg: Registration, pending: set[str], latest: str) -> Update:
                   label="registration")
 
 
+def needs_removed(reg: Registration, now: datetime) -> Update:
+    """Access and dietary needs (special category data) are removed, once, after the workshop."""
+    return Update(key_of(reg), [RegistrationRecord.access_needs.remove(), RegistrationRecord.dietary_needs.remove(),
+                                RegistrationRecord.needs_removed_at.set(now)],
+                  RegistrationRecord.needs_removed_at.does_not_exist(), label="registration")
+
+
 def feedback_requested(reg: Registration, now: datetime) -> Update:
     """The person has been asked for feedback."""
     return Update(key_of(reg), [RegistrationRecord.feedback_requested_at.set(now)],
@@ -320,16 +329,21 @@ def all_for_person(email: str) -> list[Registration]:
     return [to_domain(r) for r in RegistrationRecord.person_index.query(person_key(email))]
 
 
-def anonymise(reg: Registration, now: datetime) -> bool:
-    """Remove the person from an ended registration, keeping the item for the workshop's figures (one
-    conditional UpdateItem), then drop their guard if it still points at it. ``False`` if it is active."""
-    ended = ~RegistrationRecord.status.is_in(RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITING.value)
+def anonymise(reg: Registration, now: datetime, *, ended_only: bool = True) -> bool:
+    """Remove the person from a registration, keeping the item for the workshop's figures (status, group,
+    organisation, attendance, rating), in one conditional UpdateItem; then drop their guard if it still points
+    at it. ``False`` if it was anonymised already or (with ``ended_only``) is still active."""
+    condition = RegistrationRecord.erased_at.does_not_exist()
+    if ended_only:
+        condition &= ~RegistrationRecord.status.is_in(RegistrationStatus.CONFIRMED.value,
+                                                      RegistrationStatus.WAITING.value)
     if not update_if(key_of(reg), [
             RegistrationRecord.name.set(ERASED), RegistrationRecord.email.set(f"erased+{reg.id}@erased.invalid"),
             RegistrationRecord.job_title.set(ERASED), RegistrationRecord.access_needs.remove(),
             RegistrationRecord.dietary_needs.remove(), RegistrationRecord.feedback_comment.remove(),
-            RegistrationRecord.person_key.set(f"erased#{reg.id}"), RegistrationRecord.erased_at.set(now)],
-            ended & RegistrationRecord.erased_at.does_not_exist()):
+            RegistrationRecord.person_key.set(f"erased#{reg.id}"), RegistrationRecord.owner.remove(),
+            RegistrationRecord.created_by.set(ERASED), RegistrationRecord.erased_at.set(now)],
+            condition):
         return False
     try:
         GuardRecord(workshop_id=reg.workshop_id, sk=guard_sk(reg.email)).delete(

@@ -237,6 +237,13 @@ def list_page(*, admin: bool, region: str | None, starts_from: datetime, starts_
     return Page(items=[to_domain(r) for r in results], next_cursor=cursor.encode(results.last_evaluated_key, scope))
 
 
+def started_between(low: datetime, high: datetime) -> list[Workshop]:
+    """Every workshop (any status) whose first session starts in ``[low, high)`` (one Query, paged)."""
+    start, end = (moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") for moment in (low, high))
+    found = WorkshopRecord.admin_index.query(LISTING, WorkshopRecord.starts_key.between(start, end))
+    return [to_domain(r) for r in found if r.starts_key < end]  # between is inclusive; the range is not
+
+
 def all_since(since: datetime) -> list[Workshop]:
     """Every workshop (any status) that starts from ``since``: the scheduled jobs' working set."""
     low = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -47,6 +47,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "workshop_cancelled": _workshop_context(confirmed=False),
     "registration_cancelled": _workshop_context(reason="substituted"),
     "workshop_left_waiting_list": _workshop_context(),
+    "workshop_not_placed": _workshop_context(),
     "workshop_reminder": _workshop_context(when="tomorrow"),
     "workshop_feedback_request": _workshop_context(feedback_url="https://partnerships.test/feedback?token=x"),
 }
