@@ -9,6 +9,7 @@ document (which is built from the :class:`EndpointSpec` made here).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -167,6 +168,23 @@ def _parse_query(spec: EndpointSpec, request: Any) -> BaseModel | None:
     return _validate(spec.query_model, data, "query")
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(keys) != len(set(keys)):
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        raise BadRequest("A key appears twice in the same JSON object.", code="duplicate_key",
+                         field=duplicate if len(duplicate) <= 64 else "body")
+    return dict(pairs)
+
+
+def _refuse_duplicate_keys(raw: bytes) -> None:
+    """JSON parsers keep the last of two equal keys without a word; two readers could then disagree."""
+    try:
+        json.loads(raw, object_pairs_hook=_no_duplicates)
+    except ValueError:
+        return  # not JSON at all: the model's parser gives the precise error
+
+
 def _parse_body(spec: EndpointSpec, request: Any) -> BaseModel | None:
     if spec.body_model is None:
         return None
@@ -180,8 +198,10 @@ def _parse_body(spec: EndpointSpec, request: Any) -> BaseModel | None:
     if media_type.strip() != JSON or charset not in ("utf-8", "utf8"):
         raise HttpError(415, "unsupported_media_type", "Send the body as 'Content-Type: application/json' "
                         "(UTF-8).", "Content-Type")
+    _refuse_duplicate_keys(raw)
     try:
-        return spec.body_model.model_validate_json(raw)
+        # Strict: no coercion of "1" or true to a number, of "yes" to a boolean; RFC 3339 date-times only.
+        return spec.body_model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise BadRequest("The request body is not valid JSON.", code="malformed_json", field="body") from None

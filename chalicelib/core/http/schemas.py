@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Annotated, Any, ClassVar
 
@@ -13,9 +14,35 @@ from pydantic import (
     Field,
     StringConstraints,
 )
+from pydantic_core import PydanticCustomError
 
 from chalicelib.core.errors import InvalidInput
 from chalicelib.core.ids import ORG_CODE_PATTERN
+
+# Characters no text field accepts: C0 controls and DEL (line breaks only where a field is multi-line), and
+# the bidirectional overrides and isolates that can make text display differently from what it is.
+_NOT_IN_TEXT = "\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069"
+_SINGLE_LINE = re.compile(f"[{_NOT_IN_TEXT}\n]")
+_MULTI_LINE = re.compile(f"[{_NOT_IN_TEXT}]")
+
+
+def _single_line(text: str) -> str:
+    if _SINGLE_LINE.search(text):
+        raise PydanticCustomError("text_not_single_line",
+                                  "must be one line of text: no line breaks or control characters")
+    return text
+
+
+def _multi_line(text: str) -> str:
+    if _MULTI_LINE.search(text.replace("\r\n", "\n")):
+        raise PydanticCustomError("text_control_characters",
+                                  "must be text: line breaks are allowed, other control characters are not")
+    return text.replace("\r\n", "\n")
+
+
+# Every text field of every request carries one of these (``Annotated[str, StringConstraints(...), SingleLine]``).
+SingleLine = AfterValidator(_single_line)  # a name, a title, a venue: no line breaks
+MultiLine = AfterValidator(_multi_line)  # a description, needs, a comment: line breaks (\\n) allowed
 
 
 class StrictModel(BaseModel):
@@ -52,8 +79,8 @@ class ResponseModel(BaseModel):
 
 
 OrgCode = Annotated[str, StringConstraints(pattern=ORG_CODE_PATTERN, min_length=2, max_length=32)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100), SingleLine]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")]
 PageLimit = Annotated[int, Field(ge=1, le=100)]
 

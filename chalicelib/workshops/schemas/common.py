@@ -6,12 +6,14 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from chalicelib.core.http.schemas import StrictModel
+from chalicelib.core.http.schemas import MultiLine, SingleLine, StrictModel
 
 WorkshopId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
-Needs = Annotated[str, StringConstraints(max_length=1000)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=5000), MultiLine]
+Needs = Annotated[str, StringConstraints(max_length=1000), MultiLine]
+Venue = Annotated[str, StringConstraints(min_length=1, max_length=500), SingleLine]
+Comment = Annotated[str, StringConstraints(max_length=2000), MultiLine]
 LinkToken = Annotated[str, StringConstraints(min_length=20, max_length=2048, pattern=r"^[A-Za-z0-9_=-]+$")]
 
 

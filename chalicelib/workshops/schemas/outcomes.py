@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 from chalicelib.core.http.schemas import Instant, ResponseModel, StrictModel
 from chalicelib.directory.service import Region
 from chalicelib.workshops.domain.rules import Workshop, WorkshopStatus
+from chalicelib.workshops.schemas.common import Comment
 
 
 class AttendanceIn(StrictModel):
@@ -30,7 +31,7 @@ class FeedbackIn(StrictModel):
 
     rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
     changed_practice: Literal["yes", "no", "not_yet"] = Field(description="Has this changed your practice?")
-    comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    comment: Comment | None = None
 
 
 class FeedbackInfoOut(ResponseModel):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import ConfigDict, Field, HttpUrl
 from pydantic.config import JsonDict, JsonValue
 
 from chalicelib.core.http.schemas import Cursor, Instant, OrgCode, PageLimit, PatchModel, ResponseModel, StrictModel
 from chalicelib.directory.service import Region
 from chalicelib.workshops.domain.rules import Group, Places, Session, Workshop, WorkshopStatus
-from chalicelib.workshops.schemas.common import LongText, Text
+from chalicelib.workshops.schemas.common import LongText, Text, Venue
 
 _SESSIONS_EXAMPLE: list[JsonValue] = [{"date": "2027-03-01", "start": "09:30", "end": "16:30"},
                                       {"date": "2027-03-02", "start": "09:30", "end": "16:30"},
@@ -77,7 +77,7 @@ class WorkshopIn(StrictModel):
     description: LongText
     host_org: OrgCode
     region: Region
-    venue: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    venue: Venue | None = None
     online_url: HttpUrl | None = None
     sessions: list[SessionIn] = Field(min_length=1, max_length=10)
     places: PlacesIn
@@ -107,7 +107,7 @@ class WorkshopPatch(PatchModel):
     description: LongText | None = None
     host_org: OrgCode | None = None
     region: Region | None = None
-    venue: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    venue: Venue | None = None
     online_url: HttpUrl | None = None
     sessions: list[SessionIn] | None = Field(default=None, min_length=1, max_length=10)
     places: PlacesIn | None = None
