@@ -7,6 +7,7 @@ session with a stable UID, and the workshop's SEQUENCE, raised on every change.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from chalicelib.core import links
@@ -19,6 +20,10 @@ from chalicelib.workshops.domain.rules import EndReason, Workshop
 CAPABILITY = "workshops"
 DECLINE_PURPOSE = "workshop-decline"
 FEEDBACK_PURPOSE = "workshop-feedback"
+DECLINE_LINK_DAYS = 7  # a decline link works for a week (and never after the cancellation deadline)
+FEEDBACK_LINK_DAYS = 90
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def session_uid(workshop_id: str, number: int) -> str:
@@ -54,20 +59,25 @@ def _message(template: str, to: str, context: dict[str, Any], invite: dict[str, 
                          context=context, invitation=invite)
 
 
-def _link(path: str, purpose: str, workshop_id: str, registration_id: str) -> str:
-    token = links.make_token(purpose, {"w": workshop_id, "r": registration_id})
-    return f"{get_settings().public_base_url}{path}?token={token}"
+def promotion_stamp(confirmed_at: datetime) -> int:
+    """The identity of one promotion: when the place was given, in microseconds (what a decline link carries)."""
+    return (confirmed_at - _EPOCH) // _MICROSECOND
 
 
-def decline_link(workshop_id: str, registration_id: str) -> str:
-    """A link a promoted person uses to give the place back."""
-    return _link(f"/workshops/{workshop_id}/registrations/{registration_id}/decline", DECLINE_PURPOSE,
-                 workshop_id, registration_id)
+def _link(kind: str, token: str) -> str:
+    # The token is a path segment, never a query string: query strings end up in access logs and Referer headers.
+    return f"{get_settings().public_base_url}/links/{kind}/{token}"
+
+
+def decline_link(workshop_id: str, registration_id: str, promoted_at: datetime) -> str:
+    """A link a promoted person uses to give the place back: bound to this promotion, valid for a week."""
+    return _link("decline", links.make_token(DECLINE_PURPOSE, {"w": workshop_id, "r": registration_id,
+                                                               "c": promotion_stamp(promoted_at)}))
 
 
 def feedback_link(workshop_id: str, registration_id: str) -> str:
     """A link to the one feedback response an attendee may give."""
-    return _link("/feedback", FEEDBACK_PURPOSE, workshop_id, registration_id)
+    return _link("feedback", links.make_token(FEEDBACK_PURPOSE, {"w": workshop_id, "r": registration_id}))
 
 
 def confirmation(workshop: Workshop, email: str, name: str) -> OutgoingEmail:
@@ -80,10 +90,10 @@ def waiting(workshop: Workshop, email: str, name: str, position: int) -> Outgoin
     return _message("workshop_waiting", email, _context(workshop, name, position=position))
 
 
-def promoted(workshop: Workshop, email: str, name: str, registration_id: str) -> OutgoingEmail:
-    """A place came free and is yours (invitation, and a link to decline)."""
+def promoted(workshop: Workshop, email: str, name: str, registration_id: str, promoted_at: datetime) -> OutgoingEmail:
+    """A place came free and is yours (invitation, and a link to decline this promotion)."""
     return _message("workshop_promoted", email,
-                    _context(workshop, name, decline_url=decline_link(workshop.id, registration_id)),
+                    _context(workshop, name, decline_url=decline_link(workshop.id, registration_id, promoted_at)),
                     invitation(workshop, email, name))
 
 

@@ -30,6 +30,7 @@ from chalicelib.core.http.errors import (
 from chalicelib.core.observability import logger
 from chalicelib.core.settings import get_settings
 
+FORM = "application/x-www-form-urlencoded"
 P = TypeVar("P")
 Q = TypeVar("Q")
 B = TypeVar("B")
@@ -60,6 +61,7 @@ class EndpointOptions:
     error_models: tuple[tuple[int, type[BaseModel]], ...] = ()  # statuses whose body is not the plain envelope
     max_body_bytes: int | None = None
     response_content_type: str = JSON
+    body_content_type: str = JSON  # or FORM: an HTML form's fields, each given once, validated by ``body_model``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,6 +197,8 @@ def _parse_body(spec: EndpointSpec, request: Any) -> BaseModel | None:
     content_type = (request.headers.get("content-type") or "").lower()
     media_type, _, params = content_type.partition(";")
     charset = params.strip().removeprefix("charset=").strip('"') if "charset=" in params else "utf-8"
+    if spec.body_content_type == FORM:
+        return _parse_form(spec.body_model, media_type.strip(), charset, raw)
     if media_type.strip() != JSON or charset not in ("utf-8", "utf8"):
         raise HttpError(415, "unsupported_media_type", "Send the body as 'Content-Type: application/json' "
                         "(UTF-8).", "Content-Type")
@@ -206,6 +210,25 @@ def _parse_body(spec: EndpointSpec, request: Any) -> BaseModel | None:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise BadRequest("The request body is not valid JSON.", code="malformed_json", field="body") from None
         raise _validation_error(exc, "body") from None
+
+
+def _parse_form(model: type[BaseModel], media_type: str, charset: str, raw: bytes) -> BaseModel:
+    from urllib.parse import parse_qs
+
+    if media_type != FORM or charset not in ("utf-8", "utf8"):
+        raise HttpError(415, "unsupported_media_type", f"Send the form as 'Content-Type: {FORM}' (UTF-8).",
+                        "Content-Type")
+    try:
+        fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("The form is not valid UTF-8.", field="body") from None
+    data: dict[str, str] = {}
+    for name, values in fields.items():
+        if len(values) > 1:
+            raise RequestValidationError([{"field": name, "code": "repeated_parameter",
+                                           "message": "Give this field once."}])
+        data[name] = values[0]
+    return _validate(model, data, "body")
 
 
 def _shape(spec: EndpointSpec, result: BaseModel | Reply | Response) -> Response:
@@ -223,13 +246,15 @@ def endpoint(*, summary: str, tag: str, description: str = "", path_model: type[
              query_model: type[BaseModel] | None = None, body_model: type[BaseModel] | None = None,
              response_model: type[BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
              also: tuple[int, ...] = (), error_models: tuple[tuple[int, type[BaseModel]], ...] = (),
-             max_body_bytes: int | None = None, response_content_type: str = JSON) -> Callable[[Handler], Handler]:
+             max_body_bytes: int | None = None, response_content_type: str = JSON,
+             body_content_type: str = JSON) -> Callable[[Handler], Handler]:
     """Declare ``handler`` as a route handler; its capability's route table says where it is and who may
     call it (``chalicelib.core.http.routing``)."""
     options = EndpointOptions(summary=summary, tag=tag, description=description, path_model=path_model,
                               query_model=query_model, body_model=body_model, response_model=response_model,
                               status=status, errors=errors, also=also, error_models=error_models,
-                              max_body_bytes=max_body_bytes, response_content_type=response_content_type)
+                              max_body_bytes=max_body_bytes, response_content_type=response_content_type,
+                              body_content_type=body_content_type)
 
     def decorate(handler: Handler) -> Handler:
         handler.endpoint_options = options  # type: ignore[attr-defined]  # read by bind()

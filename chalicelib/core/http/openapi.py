@@ -92,7 +92,8 @@ def _operation(spec: EndpointSpec, refs: Refs) -> dict[str, Any]:
     if params:
         op["parameters"] = params
     if spec.body_model:
-        op["requestBody"] = {"required": True, "content": _json_content(refs[(spec.body_model, "validation")])}
+        op["requestBody"] = {"required": True, "content": _json_content(refs[(spec.body_model, "validation")],
+                                                                        spec.body_content_type)}
     ok_schema = refs[(spec.response_model, "serialization")] if spec.response_model else {"type": "object"}
     responses: dict[str, Any] = {}
     for status in (spec.status, *spec.also):
@@ -106,7 +107,10 @@ def _operation(spec: EndpointSpec, refs: Refs) -> dict[str, Any]:
     special = dict(spec.error_models)
     for status in spec.error_statuses():
         schema = refs[(special[status], "serialization")] if status in special else error_ref
-        responses[str(status)] = {"description": _ERROR_TEXT[status], "content": _json_content(schema)}
+        content = _json_content(schema)
+        if spec.response_content_type.startswith("text/html"):  # a page for people: refusals are pages too
+            content[spec.response_content_type] = {"schema": {"type": "string"}}
+        responses[str(status)] = {"description": _ERROR_TEXT[status], "content": content}
     op["responses"] = responses
     return op
 

@@ -27,3 +27,7 @@ routes.add("POST", "/feedback",                                                 
 routes.add("GET", "/reports/workshops/{workshop_id}",                                     CAFCASS_ADMINS, "outcomes:workshop_report")
 routes.add("GET", "/reports/workshops",                                                   CAFCASS_ADMINS, "outcomes:region_report")
 routes.add("GET", "/workshops/{workshop_id}/feedback",                                    CAFCASS_ADMINS, "outcomes:workshop_feedback")
+routes.add("GET", "/links/decline/{token}",                                               PUBLIC, "links:decline_page")
+routes.add("POST", "/links/decline/{token}",                                              PUBLIC, "links:decline_from_page")
+routes.add("GET", "/links/feedback/{token}",                                              PUBLIC, "links:feedback_page")
+routes.add("POST", "/links/feedback/{token}",                                             PUBLIC, "links:feedback_from_page")

@@ -8,6 +8,7 @@ from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
 from chalicelib.core.http.schemas import ErrorDetail
 from chalicelib.workshops.schemas.common import RegistrationPath, TokenQuery, WorkshopPath
+from chalicelib.workshops.schemas.links import DeclinedOut
 from chalicelib.workshops.schemas.registrations import (
     MyRegistrationsQuery,
     RegistrationConflictResponse,
@@ -86,12 +87,15 @@ def substitute(call: ApiCall[RegistrationPath, None, SubstituteIn]) -> Reply:
 
 
 @endpoint(tag=TAG, summary="Give back a place offered from the waiting list",
-          description="The target of the link in the promotion email: the signed token is the authority.",
-          path_model=RegistrationPath, query_model=TokenQuery, response_model=RegistrationOut, errors=(400, 404, 409))
-def decline(call: ApiCall[RegistrationPath, TokenQuery, None]) -> RegistrationOut:
+          description="For API clients holding the token of a promotion email's decline link (people open the link's "
+                      "page, `/links/decline/{token}`): the signed token is the authority. The link works for "
+                      "7 days, until the cancellation deadline, and only for the promotion it was sent for. The "
+                      "answer is a status only.",
+          path_model=RegistrationPath, query_model=TokenQuery, response_model=DeclinedOut, errors=(400, 404, 409))
+def decline(call: ApiCall[RegistrationPath, TokenQuery, None]) -> DeclinedOut:
     """Decline a promotion."""
-    outcome = cancel_service.decline(call.path.workshop_id, call.path.registration_id, call.query.token)
-    return RegistrationOut.of(outcome.registration, None)
+    cancel_service.decline(call.path.workshop_id, call.path.registration_id, call.query.token)
+    return DeclinedOut(status="declined", message="The place has been given back.")
 
 
 @endpoint(tag=TAG,

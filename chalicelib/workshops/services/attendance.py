@@ -17,7 +17,6 @@ from chalicelib.workshops.domain.rules import RegistrationStatus
 from chalicelib.workshops.store import registrations as regs
 from chalicelib.workshops.store import workshops as store
 
-FEEDBACK_LINK_DAYS = 90
 CHANGED_PRACTICE = ("yes", "no", "not_yet")
 
 
@@ -52,7 +51,7 @@ class FeedbackInvitation:
 
 
 def _from_link(token: str) -> Registration:
-    data = links.read_token(token, mail.FEEDBACK_PURPOSE, max_age_seconds=FEEDBACK_LINK_DAYS * 86400)
+    data = links.read_token(token, mail.FEEDBACK_PURPOSE, max_age_seconds=mail.FEEDBACK_LINK_DAYS * 86400)
     workshop_id, registration_id = data.get("w"), data.get("r")
     if not isinstance(workshop_id, str) or not isinstance(registration_id, str):
         raise links.InvalidLink("This link is not valid.", field="token")

@@ -17,6 +17,7 @@ from chalicelib.workshops.domain.registrations import Outcome, Registration
 from chalicelib.workshops.domain.rules import (
     EndReason,
     RegistrationStatus,
+    Workshop,
     WorkshopStatus,
     next_to_promote,
 )
@@ -30,6 +31,15 @@ from chalicelib.workshops.store import workshops as store
 ONGOING = (WorkshopStatus.PUBLISHED, WorkshopStatus.CLOSED)
 
 
+class DeadlinePassed(Conflict):
+    """People cannot give a place back (by cancelling or through a decline link) after the deadline."""
+
+    code = "cancellation_deadline_passed"
+
+    def __init__(self) -> None:
+        super().__init__("The deadline for cancelling has passed; contact the organisers.")
+
+
 def cancel(caller: Caller, workshop_id: str, registration_id: str, now: datetime | None = None,
            reason: EndReason = EndReason.CANCELLED) -> Outcome:
     """Cancel a place or leave the waiting list: people until the deadline, admins at any time."""
@@ -37,17 +47,51 @@ def cancel(caller: Caller, workshop_id: str, registration_id: str, now: datetime
     access.check_person(caller, regs.get(workshop_id, registration_id))
     workshop = store.get(workshop_id)
     if not caller.is_cafcass_admin and reason is EndReason.CANCELLED and now >= workshop.cancellation_deadline:
-        raise Conflict("The deadline for cancelling has passed; contact the organisers.",
-                       code="cancellation_deadline_passed")
+        raise DeadlinePassed()
     return _end(workshop_id, registration_id, reason, now)
 
 
 def decline(workshop_id: str, registration_id: str, token: str, now: datetime | None = None) -> Outcome:
-    """A promoted person gives the place back through the signed link in their email."""
-    data = links.read_token(token, mail.DECLINE_PURPOSE)
-    if data.get("w") != workshop_id or data.get("r") != registration_id:
+    """A promoted person gives the place back through the signed link in their email (the JSON route)."""
+    if _read_decline_link(token, now)[:2] != (workshop_id, registration_id):
         raise links.InvalidLink("This link is not for this registration.", field="token")
-    return _end(workshop_id, registration_id, EndReason.DECLINED, now or utcnow())
+    return decline_by_link(token, now)
+
+
+def decline_offer(token: str, now: datetime | None = None) -> str:
+    """Check a decline link without acting on it (what the link's page shows): the workshop's title."""
+    return _declinable(token, now or utcnow())[0].title
+
+
+def decline_by_link(token: str, now: datetime | None = None) -> Outcome:
+    """Decline the promotion a link was sent for: within ``DECLINE_LINK_DAYS`` of the email, before the
+    cancellation deadline (as for a person's own cancellation), and only for that promotion."""
+    now = now or utcnow()
+    workshop, registration_id = _declinable(token, now)
+    return _end(workshop.id, registration_id, EndReason.DECLINED, now)
+
+
+def _declinable(token: str, now: datetime) -> tuple[Workshop, str]:
+    workshop_id, registration_id, promotion = _read_decline_link(token, now)
+    reg = regs.get(workshop_id, registration_id)
+    if reg.status is RegistrationStatus.WAITING or (reg.status is RegistrationStatus.CONFIRMED and (
+            reg.confirmed_at is None or mail.promotion_stamp(reg.confirmed_at) != promotion)):
+        raise links.InvalidLink("This link is from an earlier offer of a place.", field="token")
+    if reg.status is not RegistrationStatus.CONFIRMED:
+        raise Conflict("This registration is no longer active.", code="registration_not_active")
+    workshop = store.get(workshop_id)
+    if now >= workshop.cancellation_deadline:
+        raise DeadlinePassed()
+    return workshop, registration_id
+
+
+def _read_decline_link(token: str, now: datetime | None) -> tuple[str, str, int]:
+    data = links.read_token(token, mail.DECLINE_PURPOSE, max_age_seconds=mail.DECLINE_LINK_DAYS * 86400,
+                            now=(now or utcnow()).timestamp())
+    workshop_id, registration_id, promotion = data.get("w"), data.get("r"), data.get("c")
+    if not isinstance(workshop_id, str) or not isinstance(registration_id, str) or not isinstance(promotion, int):
+        raise links.InvalidLink("This link is not valid.", field="token")
+    return workshop_id, registration_id, promotion
 
 
 def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetime) -> Outcome:
@@ -71,7 +115,7 @@ def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetim
         messages = [mail.place_cancelled(workshop, reg.email, reg.name, reason)]
         if entry is not None:
             promoted = regs.get(workshop_id, entry.registration_id)
-            messages.append(mail.promoted(workshop, promoted.email, promoted.name, entry.registration_id))
+            messages.append(mail.promoted(workshop, promoted.email, promoted.name, entry.registration_id, now))
         placement.cancel(workshop, reg, reason, entry, queued(messages, now), now)
         count("RegistrationCancelled")
         logger.info("registration cancelled", extra={"workshop_id": workshop_id, "registration_id": registration_id,

@@ -31,7 +31,7 @@ def fill_freed_places(workshop_id: str, now: datetime | None = None, limit: int 
                 return False
             person = regs.get(workshop_id, entry.registration_id)
             placement.promote(workshop, entry, queued([mail.promoted(workshop, person.email, person.name,
-                                                                     entry.registration_id)], now), now)
+                                                                     entry.registration_id, now)], now), now)
             count("RegistrationPromoted")
             logger.info("promoted from waiting list", extra={"workshop_id": workshop_id,
                                                               "registration_id": entry.registration_id})

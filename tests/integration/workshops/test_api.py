@@ -205,15 +205,29 @@ def test_after_the_workshop_attendance_feedback_and_reports(client, tokens, mail
     workshop_jobs.run(after)
     requests = [r for r in OutboxRecord.scan() if r.template == "workshop_feedback_request"]
     assert [r.recipient for r in requests] == ["f0@westminster.example.org"]  # only who attended
-    link = json.loads(requests[0].context)["feedback_url"].removeprefix("https://partnerships.test/api")
+    page = json.loads(requests[0].context)["feedback_url"].removeprefix("https://partnerships.test/api")
+    assert page.startswith("/links/feedback/")  # the emailed link opens a form; its token is a path segment
+    link = "/feedback?token=" + page.rsplit("/", 1)[1]  # the JSON routes, for API clients
     info = client.get(link)
     assert info.status_code == 200 and info.json_body == {"workshop_title": "Working together in care proceedings",
                                                           "already_given": False}
+    form = client.get(page)
+    assert form.status_code == 200 and form.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = form.body.decode()
+    assert '<form method="post"' in html and 'name="rating"' in html and 'name="changed_practice"' in html
+    assert 'name="comment"' in html and "<script" not in html
+    posted = client.post(page, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                         body="rating=4&changed_practice=yes&comment=Useful%0D%0Aand+clear")
+    assert posted.status_code == 201 and "Thank you" in posted.body.decode()
+    assert "already given" in client.get(page).body.decode()
     body = json.dumps({"rating": 4, "changed_practice": "yes", "comment": "Useful"})
-    given = client.post(link, headers={"Content-Type": "application/json"}, body=body)
-    assert given.status_code == 201
     twice = client.post(link, headers={"Content-Type": "application/json"}, body=body)
     assert twice.status_code == 409 and twice.json_body["error"]["code"] == "feedback_already_given"
+    again = client.post(page, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                        body="rating=4&changed_practice=yes")
+    assert again.status_code == 409 and again.headers["Content-Type"].startswith("text/html")
+    feedback = client.get(f"/workshops/{workshop_id}/feedback", headers=tokens.header("cafcass-admin")).json_body
+    assert [e["comment"] for e in feedback["items"]] == ["Useful\nand clear"]
     forged = client.post("/feedback?token=" + "B" * 100, headers={"Content-Type": "application/json"}, body=body)
     assert forged.status_code == 400
 

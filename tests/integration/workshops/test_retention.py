@@ -68,7 +68,7 @@ def test_registrations_and_feedback_are_anonymised_after_two_years_keeping_the_c
     attendance.record_attendance(ADMIN, workshop.id, placed, {"1": "present"}, now=workshop.ends_at)
     from chalicelib.workshops import mail as workshop_mail
 
-    token = workshop_mail.feedback_link(workshop.id, placed).split("token=")[1]
+    token = workshop_mail.feedback_link(workshop.id, placed).rsplit("/", 1)[1]
     attendance.give_feedback(token, 4, "yes", "Clearer about the court's needs.", now=workshop.ends_at)
     before = reports.figures_for(workshop, workshop.ends_at + timedelta(days=1))
     assert [e.comment for e in reports.feedback(ADMIN, workshop.id)] == ["Clearer about the court's needs."]
@@ -91,7 +91,7 @@ def test_admins_read_feedback_comments_without_names(client: Any, tokens: Any, m
     attendance.record_attendance(ADMIN, workshop.id, placed, {"1": "present"}, now=workshop.ends_at)
     from chalicelib.workshops import mail as workshop_mail
 
-    token = workshop_mail.feedback_link(workshop.id, placed).split("token=")[1]
+    token = workshop_mail.feedback_link(workshop.id, placed).rsplit("/", 1)[1]
     attendance.give_feedback(token, 5, "not_yet", "More on section 20, please.", now=workshop.ends_at)
     resp = client.get(f"/workshops/{workshop.id}/feedback", headers=tokens.header("cafcass-admin"))
     assert resp.status_code == 200
