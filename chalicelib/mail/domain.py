@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
+
+from chalicelib.core.addresses import is_deliverable
 
 
 class SendStatus(str, Enum):
@@ -50,7 +52,14 @@ PERMANENT_ERRORS = frozenset({
     "MessageRejected", "BadRequestException", "MailFromDomainNotVerifiedException", "InvalidParameterValue",
     "NotFoundException", "AccountSuspendedException",
 })
-# Everything else (throttling, 5xx, time-outs, connection errors) is retried with backoff.
+# The whole account cannot send for now (sending paused, daily quota used up): retried like throttling, and
+# a drain stops at the first one rather than spending every queued message's attempt on it.
+ACCOUNT_LEVEL_ERRORS = frozenset({"SendingPausedException", "AccountSendingPausedException",
+                                  "LimitExceededException"})
+# 4xx codes that are nevertheless transient. Everything else that is not a 4xx (throttling, 5xx, time-outs,
+# connection errors) is transient too, and retried with backoff until the retry horizon has passed.
+TRANSIENT_4XX = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestTimeout",
+                           "RequestTimeoutException"}) | ACCOUNT_LEVEL_ERRORS
 
 LEASE_SECONDS = 120
 BASE_DELAY_SECONDS = 2.0
@@ -63,15 +72,15 @@ class SendFailure:
 
     code: str
     permanent: bool
+    account_level: bool = False
 
 
 def classify(code: str, http_status: int | None = None) -> SendFailure:
-    """Sort an SES error into permanent (give up) or transient (retry later)."""
+    """Sort an SES error into permanent (give up) or transient (retry later), and say whether it concerns the
+    whole account rather than this message."""
     permanent = code in PERMANENT_ERRORS or (http_status is not None and 400 <= http_status < 500
-                                              and code not in {"TooManyRequestsException", "ThrottlingException",
-                                                               "Throttling", "LimitExceededException",
-                                                               "SendingPausedException", "RequestTimeout"})
-    return SendFailure(code=code, permanent=permanent)
+                                              and code not in TRANSIENT_4XX)
+    return SendFailure(code=code, permanent=permanent, account_level=code in ACCOUNT_LEVEL_ERRORS)
 
 
 def retry_delay(attempt: int, rng: random.Random | None = None) -> float:
@@ -81,9 +90,11 @@ def retry_delay(attempt: int, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
-def exhausted(attempts: int, max_attempts: int) -> bool:
-    """True when no further attempt may be made."""
-    return attempts >= max_attempts
+def horizon_passed(retrying_since: datetime | None, now: datetime, horizon: timedelta) -> bool:
+    """True when a message has been retried for as long as the retry horizon allows. The horizon is a time
+    measured from the first failed attempt of the current run (an admin's re-drive starts a new run), not a
+    number of attempts: an SES outage of hours loses nothing, and time spent queued is not held against it."""
+    return retrying_since is not None and now - retrying_since >= horizon
 
 
 @dataclass(frozen=True)
@@ -106,8 +117,8 @@ class OutgoingEmail:
     def __post_init__(self) -> None:
         if self.kind is MailKind.OPTIONAL and not self.list_id:
             raise ValueError("optional mail needs a list_id for its unsubscribe link")
-        if "@" not in self.to:
-            raise ValueError("recipient is not an email address")
+        if not is_deliverable(self.to):  # the API's rule: such an address never reaches the outbox
+            raise ValueError("recipient is not an email address the service can deliver to")
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class QueuedMessage:
     delivery_at: datetime | None = None
     finished_at: datetime | None = None
     expires_at: datetime | None = None  # when DynamoDB deletes it (finished messages hold personal data)
+    retrying_since: datetime | None = None  # the first failed attempt of the current run (``None``: none yet)
 
     @property
     def message_id(self) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from chalicelib.core.http.schemas import ResponseModel, StrictModel
+from chalicelib.core.http.schemas import Instant, ResponseModel, StrictModel
 from chalicelib.mail.domain import DeliveryStatus, SendStatus
 
 MessageId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -100,3 +100,22 @@ class UnsubscribeOut(ResponseModel):
     message: str
 
 
+
+
+class RetryFailedRequest(StrictModel):
+    """Send again the messages that failed since a time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra={"examples": [{"failed_since": "2026-11-23T09:00:00Z"}]})
+
+    failed_since: Instant = Field(description="RFC 3339 date-time with an offset: messages failed at or after it.")
+
+
+class RetriedOut(ResponseModel):
+    """Failed messages given back to the queue."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+    requeued: int
+    message_ids: list[str]
+    more: bool = Field(description="More failed messages remain: send the same request again.")

@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.core.addresses import EMAIL_PATTERN, MAX_ADDRESS_LENGTH, is_deliverable
 from chalicelib.core.errors import InvalidInput
 from chalicelib.core.ids import ORG_CODE_PATTERN
 
@@ -96,9 +97,19 @@ def _plausible(moment: datetime) -> datetime:
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
-# A deliberately plain check (one @, a dot in the domain, no spaces): delivery is the real test, and
-# email-validator would add its own cold-start cost.
-Email = Annotated[str, StringConstraints(min_length=6, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")]
+
+
+def _deliverable(address: str) -> str:
+    if not is_deliverable(address):
+        raise ValueError("is not an email address the service can deliver to")
+    return address
+
+
+# Every email field of every request: the strict rule of ``core.addresses`` (ASCII dot-atom local part, no
+# brackets, quotes or control characters, a domain of DNS labels), the same rule the mail capability applies
+# before it queues or sends a message. No email-validator: it would add its own cold-start cost.
+Email = Annotated[str, StringConstraints(min_length=6, max_length=MAX_ADDRESS_LENGTH, pattern=EMAIL_PATTERN),
+                  AfterValidator(_deliverable)]
 
 
 class FieldError(ResponseModel):

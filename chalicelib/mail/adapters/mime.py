@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
+from chalicelib.core.addresses import is_deliverable
 from chalicelib.mail.adapters.render import Rendered
+
+
+class InvalidAddress(ValueError):
+    """An address the message cannot be built for (the argument names which one, never the address)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,10 @@ class CalendarPart:
 
 def build(*, sender: str, sender_name: str, to: str, rendered: Rendered, headers: dict[str, str],
           calendar: CalendarPart | None = None) -> EmailMessage:
-    """The whole message, headers included."""
+    """The whole message, headers included. Raises ``InvalidAddress`` for a recipient outside the service's
+    address rule (the email package would otherwise mangle it, or fail deep inside header parsing)."""
+    if not is_deliverable(to):
+        raise InvalidAddress("recipient")
     msg = EmailMessage()
     msg["From"] = formataddr((sender_name, sender))
     msg["To"] = to

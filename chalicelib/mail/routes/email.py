@@ -8,6 +8,8 @@ from chalicelib.mail.schemas import (
     MessageOut,
     MessagePath,
     QueuedOut,
+    RetriedOut,
+    RetryFailedRequest,
     SuppressionOut,
     SuppressionPage,
     SuppressionPath,
@@ -38,6 +40,26 @@ def get_message(call: ApiCall[MessagePath, None, None]) -> MessageOut:
     """Where a message is."""
     view = service.get_message(call.signed_in, call.path.message_id)
     return MessageOut(**view.__dict__)
+
+
+@endpoint(tag=TAG, summary="Send a failed message again",
+          description="Gives a failed message back to the outbox, due now, with a fresh retry horizon. "
+                      "A suppressed recipient is still not sent to.",
+          path_model=MessagePath, response_model=MessageOut, status=202, errors=(404, 409))
+def retry_message(call: ApiCall[MessagePath, None, None]) -> MessageOut:
+    """Re-drive one failed message."""
+    view = service.retry_message(call.signed_in, call.path.message_id)
+    return MessageOut(**view.__dict__)
+
+
+@endpoint(tag=TAG, summary="Send again every message failed since a time",
+          description="Gives up to 500 messages failed at or after `failed_since` back to the outbox, oldest "
+                      "failure first; `more` says whether to send the same request again.",
+          body_model=RetryFailedRequest, response_model=RetriedOut, status=202)
+def retry_failed(call: ApiCall[None, None, RetryFailedRequest]) -> RetriedOut:
+    """Re-drive failed messages."""
+    done = service.retry_failed_since(call.signed_in, call.body.failed_since)
+    return RetriedOut(requeued=len(done.message_ids), message_ids=done.message_ids, more=done.more)
 
 
 @endpoint(tag=TAG, summary="List suppressed addresses",

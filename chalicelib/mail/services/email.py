@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.core import links
 from chalicelib.core.auth.caller import Caller, Role
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
 from chalicelib.core.pages import Page
@@ -74,6 +74,50 @@ def get_message(caller: Caller, message_id: str) -> MessageView:
                        capability=found.message.capability, status=found.status, attempts=found.attempts,
                        delivery_status=found.delivery_status, last_error=found.last_error,
                        created_at=found.created_at, finished_at=found.finished_at)
+
+
+class MessageNotFailed(Conflict):
+    """Only a failed message can be re-driven."""
+
+    def __init__(self) -> None:
+        super().__init__("Only a failed message can be sent again; this one is not failed.",
+                         code="message_not_failed", field="message_id")
+
+
+REDRIVE_BATCH = 500  # messages re-driven by one request at most (the answer says whether more remain)
+
+
+def retry_message(caller: Caller, message_id: str, now: datetime | None = None) -> MessageView:
+    """Give one failed message back to the queue with a fresh retry horizon (the sender checks suppression
+    again before sending it)."""
+    caller.require_any(Role.CAFCASS_ADMIN)
+    if not outbox.requeue_failed(message_id, now or utcnow()):
+        if outbox.get(message_id) is None:
+            raise NotFound("No message has this id.", code="message_not_found", field="message_id")
+        raise MessageNotFailed()
+    count("EmailRedriven")
+    logger.info("email re-driven", extra={"message_id": message_id, "by": caller.id})
+    return get_message(caller, message_id)
+
+
+@dataclass(frozen=True)
+class Redriven:
+    """What a re-drive of failed messages did."""
+
+    message_ids: list[str]
+    more: bool  # more failed messages remain (send the same request again)
+
+
+def retry_failed_since(caller: Caller, since: datetime, now: datetime | None = None) -> Redriven:
+    """Give every message failed at or after ``since`` back to the queue (up to ``REDRIVE_BATCH``, oldest
+    failure first: one Query of the failed messages' index, then one conditional write each)."""
+    caller.require_any(Role.CAFCASS_ADMIN)
+    now = now or utcnow()
+    found = outbox.failed_since(since, REDRIVE_BATCH + 1)
+    requeued = [message_id for message_id in found[:REDRIVE_BATCH] if outbox.requeue_failed(message_id, now)]
+    count("EmailRedriven", len(requeued))
+    logger.info("failed emails re-driven", extra={"count": len(requeued), "by": caller.id})
+    return Redriven(message_ids=requeued, more=len(found) > REDRIVE_BATCH)
 
 
 def unsubscribe(token: str, now: datetime | None = None) -> str:

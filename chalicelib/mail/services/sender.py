@@ -4,10 +4,17 @@ Run by the outbox table's stream (new messages at once), by a scheduled
 sweeper (retries, and anything a stream invocation missed), by a background
 loop under ``make run``, and directly by tests. Any number of senders may run
 at once: each message is claimed with a conditional write, so it is sent by
-exactly one of them. A sender that dies after SES accepted a message but
-before recording it leaves the lease to expire and the message is sent again:
-SES offers no idempotency key, so that crash window is the one way to a
-duplicate; it is never a loss.
+exactly one of them.
+
+Whatever happens to one message stays with that message: an error while
+building or sending it fails it (an error code as reason, never the address) or
+retries it later, and the drain goes on with the others. After SES accepted a
+message, recording "sent" is retried a few times, and never falls back to
+sending again. One window remains: a sender that dies (or cannot reach DynamoDB
+at all) after SES accepted a message leaves the lease to expire, and the message
+is sent again. SES offers no idempotency key; the repeat carries the same
+``X-Partnerships-Message-Id`` header and ``message_id`` tag, and the sender that
+takes over an expired lease counts ``EmailPossibleDuplicate``. It is never a loss.
 """
 
 from __future__ import annotations
@@ -32,13 +39,15 @@ from chalicelib.mail.domain import (
     MailKind,
     OutgoingEmail,
     classify,
-    exhausted,
+    horizon_passed,
     retry_delay,
 )
 from chalicelib.mail.store import outbox, suppressions
 
 MESSAGE_ID_HEADER = "X-Partnerships-Message-Id"
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
+RECORD_ATTEMPTS = 4  # writes of "sent" after SES accepted a message, before leaving it to the lease
+RECORD_BACKOFF_SECONDS = 0.2  # doubled after each failed write
 
 
 class RateLimiter:
@@ -117,20 +126,43 @@ def _compose(message: OutgoingEmail, now: datetime) -> Composed:
 
 
 def send_one(message_id: str, now: datetime, limiter: RateLimiter, ses_client: Any = None,
-             rng: random.Random | None = None) -> str:
-    """Try to send one message; return the outcome (``sent``, ``retry``, ``failed``, ``suppressed`` or
-    ``skipped`` when another sender holds it or it is not due)."""
-    settings = get_settings()
-    claimed = outbox.claim(message_id, now)
+             rng: random.Random | None = None, sleep: Callable[[float], None] = time.sleep) -> str:
+    """Try to send one message; return the outcome (``sent``, ``retry``, ``paused`` when SES cannot send for
+    the whole account now, ``failed``, ``suppressed``, ``error`` when not even its outcome could be recorded,
+    or ``skipped`` when another sender holds it or it is not due). Raises nothing but what the claim raises
+    (``drain`` contains that too)."""
+    try:
+        claimed = outbox.claim(message_id, now)
+    except outbox.UnreadableMessage as unreadable:
+        return _fail_unreadable(unreadable, now)
     if claimed is None:
         return "skipped"
+    log = {"message_id": message_id, "template": claimed.queued.message.template,
+           "attempt": claimed.queued.attempts}
+    try:
+        return _attempt(claimed, now, limiter, ses_client, rng, sleep, log)
+    except Exception as exc:  # contained: one message's failure never holds back the others
+        return _contain(claimed, exc, now, rng, log)
+
+
+def _attempt(claimed: outbox.Claimed, now: datetime, limiter: RateLimiter, ses_client: Any,
+             rng: random.Random | None, sleep: Callable[[float], None], log: dict[str, Any]) -> str:
+    settings = get_settings()
     record = claimed.queued
     message = record.message
-    log = {"message_id": message_id, "template": message.template, "attempt": record.attempts}
-    if exhausted(record.attempts - 1, settings.email_max_attempts):
-        outbox.mark_failed(claimed, f"attempts_exhausted:{record.last_error or 'unknown'}", now)
+    if record.ses_message_id:  # SES accepted it already (its outcome was recorded in part): never again
+        count("EmailPossibleDuplicate")
+        logger.warning("email already accepted by SES: not sent again", extra=log)
+        return "sent" if _record_sent(claimed, record.ses_message_id, now, sleep, log) else "error"
+    if claimed.lease_ran_out:
+        # The previous sender died (or lost DynamoDB) between its claim and its outcome: it may have reached SES.
+        count("EmailPossibleDuplicate")
+        logger.warning("email lease ran out mid-send: possible duplicate", extra=log)
+    horizon = timedelta(hours=settings.email_retry_horizon_hours)
+    if horizon_passed(record.retrying_since, now, horizon):
+        outbox.mark_failed(claimed, f"gave_up:{record.last_error or 'unknown'}", now)
         count("EmailFailed")
-        logger.warning("email failed: attempts exhausted", extra=log)
+        logger.warning("email failed: retry horizon passed", extra=log)
         return "failed"
     reason = suppressions.suppressed_reason(message.to, message.list_id if message.kind is MailKind.OPTIONAL
                                             else None)
@@ -151,22 +183,84 @@ def send_one(message_id: str, now: datetime, limiter: RateLimiter, ses_client: A
         ses_message_id = ses.send(composed.envelope, composed.rendered, composed.raw, ses=ses_client)
     except ses.SendError as exc:
         failure = classify(exc.code, exc.http_status)
-        if failure.permanent or exhausted(record.attempts, settings.email_max_attempts):
-            outbox.mark_failed(claimed, f"ses:{exc.code}", now)
+        if failure.permanent or horizon_passed(record.retrying_since, now, horizon):
+            reason = f"ses:{exc.code}" if failure.permanent else f"gave_up:ses:{exc.code}"
+            outbox.mark_failed(claimed, reason, now)
             count("EmailFailed")
             logger.warning("email failed", extra={**log, "error": exc.code, "permanent": failure.permanent})
             return "failed"
         due = now + timedelta(seconds=retry_delay(record.attempts, rng))
-        outbox.retry_later(claimed, f"ses:{exc.code}", due)
+        outbox.retry_later(claimed, f"ses:{exc.code}", due, now)
         count("EmailRetried")
-        logger.info("email will be retried", extra={**log, "error": exc.code})
-        return "retry"
-    if not outbox.mark_sent(claimed, ses_message_id, now):
-        logger.warning("email sent after its lease ran out", extra=log)
+        logger.info("email will be retried", extra={**log, "error": exc.code,
+                                                     "account_level": failure.account_level})
+        return "paused" if failure.account_level else "retry"
+    # From here on SES has the message: nothing below may lead to sending it again.
+    recorded = _record_sent(claimed, ses_message_id, now, sleep, log)
     count("EmailSent")
     if settings.local_mail_dir:
-        mailbox.keep(settings.local_mail_dir, message_id, composed.full, now)
-    return "sent"
+        try:
+            mailbox.keep(settings.local_mail_dir, claimed.message_id, composed.full, now)
+        except OSError as exc:
+            logger.warning("local mailbox not written", extra={**log, "error": type(exc).__name__})
+    return "sent" if recorded else "error"
+
+
+def _record_sent(claimed: outbox.Claimed, ses_message_id: str, now: datetime, sleep: Callable[[float], None],
+                 log: dict[str, Any]) -> bool:
+    """Record that SES accepted the message, retrying DynamoDB errors a few times (the write is idempotent).
+    ``False`` when it could not be recorded: the lease then runs out and the message may be sent again."""
+    delay = RECORD_BACKOFF_SECONDS
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            if not outbox.mark_sent(claimed, ses_message_id, now):
+                # Our lease ran out while SES was answering and another sender took over: it may send it again.
+                count("EmailPossibleDuplicate")
+                logger.warning("email sent after its lease ran out", extra=log)
+            return True
+        except Exception as exc:
+            if not outbox.storage_error(exc) or attempt == RECORD_ATTEMPTS:
+                count("EmailOutcomeNotRecorded")
+                logger.error("email sent but not recorded", extra={**log, "error": type(exc).__name__})
+                return False
+            sleep(delay)
+            delay *= 2
+    return False  # pragma: no cover - the loop always returns
+
+
+def _contain(claimed: outbox.Claimed, exc: Exception, now: datetime, rng: random.Random | None,
+             log: dict[str, Any]) -> str:
+    """An unexpected error before SES was called: a storage error is retried later (it is not the message's
+    fault); anything else fails the message with the error's type as reason (never its text, which may quote
+    the address)."""
+    error = type(exc).__name__
+    try:
+        if outbox.storage_error(exc):
+            due = now + timedelta(seconds=retry_delay(claimed.queued.attempts, rng))
+            outbox.retry_later(claimed, f"storage:{error}", due, now)
+            count("EmailRetried")
+            logger.warning("email will be retried: storage error", extra={**log, "error": error})
+            return "retry"
+        outbox.mark_failed(claimed, f"error:{error}", now)
+    except Exception as again:  # DynamoDB is out too: the lease runs out and another attempt follows
+        logger.error("email outcome not recorded", extra={**log, "error": error, "then": type(again).__name__})
+        return "error"
+    count("EmailFailed")
+    logger.error("email failed: cannot be built or sent", extra={**log, "error": error})
+    return "failed"
+
+
+def _fail_unreadable(unreadable: outbox.UnreadableMessage, now: datetime) -> str:
+    """A claimed message whose stored form is not a valid message (an address from before today's rules)."""
+    log = {"message_id": unreadable.message_id, "error": "invalid_message"}
+    try:
+        outbox.mark_unreadable(unreadable, "invalid_message", now)
+    except Exception as exc:
+        logger.error("email outcome not recorded", extra={**log, "then": type(exc).__name__})
+        return "error"
+    count("EmailFailed")
+    logger.error("email failed: stored message is not valid", extra=log)
+    return "failed"
 
 
 def drain(now: Callable[[], datetime] | None = None, batch_size: int = 25, max_messages: int | None = None,
@@ -185,9 +279,15 @@ def drain(now: Callable[[], datetime] | None = None, batch_size: int = 25, max_m
             break
         progressed = False
         for queued_id in batch:
-            outcome = send_one(queued_id, clock(), limiter, ses_client, rng)
+            try:
+                outcome = send_one(queued_id, clock(), limiter, ses_client, rng)
+            except Exception as exc:  # the claim itself failed (DynamoDB): the next message may still go
+                logger.error("email not claimed", extra={"message_id": queued_id, "error": type(exc).__name__})
+                outcome = "error"
             result.outcomes[outcome] += 1
-            progressed = progressed or outcome != "skipped"
+            progressed = progressed or outcome not in {"skipped", "error"}
+            if outcome == "paused":  # SES cannot send for the account now: leave the rest queued
+                return result
             if max_messages is not None and sum(result.outcomes.values()) >= max_messages:
                 return result
         if not progressed:  # everything due is held by other senders: leave it to them

@@ -159,17 +159,18 @@ def test_a_permanent_error_fails_the_message_without_retrying(mail):
     assert flaky.calls == 1 and mail.sent() == []
 
 
-def test_retries_are_bounded(mail):
+def test_retries_end_when_the_retry_horizon_has_passed(mail):
     from chalicelib.core.settings import get_settings
 
     msg = message()
     outbox.enqueue(msg, NOW)
     flaky = FlakySes(1.0, [("ThrottlingException", 400)])
-    _drain_until_idle(flaky, NOW)
+    ended = _drain_until_idle(flaky, NOW, rounds=200)
     record = outbox.get(msg.message_id)
-    assert record.status == "failed" and record.last_error == "ses:ThrottlingException"
-    assert flaky.calls == get_settings().email_max_attempts
-    assert int(record.attempts) == get_settings().email_max_attempts
+    assert record.status == "failed" and record.last_error == "gave_up:ses:ThrottlingException"
+    horizon = timedelta(hours=get_settings().email_retry_horizon_hours)
+    assert horizon <= ended - NOW <= horizon + timedelta(minutes=16)  # a time, not a number of attempts
+    assert flaky.calls > 8  # far more than the 8 attempts that used to end it after about 8 minutes
 
 
 def test_a_transient_error_backs_off_before_the_next_attempt(mail):

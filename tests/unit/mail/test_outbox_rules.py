@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from chalicelib.core.addresses import normalise_address
+from chalicelib.core.addresses import is_deliverable, normalise_address
 from chalicelib.mail.domain import (
     BASE_DELAY_SECONDS,
     MAX_DELAY_SECONDS,
@@ -18,12 +19,12 @@ from chalicelib.mail.domain import (
     SendFailure,
     SendStatus,
     classify,
-    exhausted,
+    horizon_passed,
     retry_delay,
 )
 
-THROTTLING = ["TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException",
-              "SendingPausedException", "RequestTimeout"]
+ACCOUNT_LEVEL = ["LimitExceededException", "SendingPausedException", "AccountSendingPausedException"]
+THROTTLING = ["TooManyRequestsException", "ThrottlingException", "Throttling", "RequestTimeout", *ACCOUNT_LEVEL]
 
 
 # --- classify -----------------------------------------------------------------------------------------------------
@@ -33,7 +34,13 @@ THROTTLING = ["TooManyRequestsException", "ThrottlingException", "Throttling", "
 def test_throttling_is_transient(code: str, status: int | None) -> None:
     failure = classify(code, status)
 
-    assert failure == SendFailure(code=code, permanent=False)
+    assert failure == SendFailure(code=code, permanent=False, account_level=code in ACCOUNT_LEVEL)
+
+
+@pytest.mark.parametrize("code", ACCOUNT_LEVEL)
+def test_account_level_errors_are_transient_and_say_so(code: str) -> None:
+    """Sending paused or the daily quota used up: retried later (they failed every message for good)."""
+    assert classify(code, 400) == SendFailure(code=code, permanent=False, account_level=True)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 599])
@@ -135,13 +142,45 @@ def test_retry_delay_without_rng_uses_module_random() -> None:
         assert ceiling(attempt) / 2 <= retry_delay(attempt) <= ceiling(attempt)
 
 
-# --- exhausted ----------------------------------------------------------------------------------------------------
+# --- retry horizon ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("attempts", "max_attempts", "expected"), [
-    (0, 8, False), (7, 8, False), (8, 8, True), (9, 8, True), (0, 0, True), (1, 1, True), (0, 1, False),
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("elapsed", "expected"), [
+    (timedelta(0), False), (timedelta(hours=23, minutes=59), False), (timedelta(hours=24), True),
+    (timedelta(days=3), True),
 ])
-def test_exhausted(attempts: int, max_attempts: int, expected: bool) -> None:
-    assert exhausted(attempts, max_attempts) is expected
+def test_the_retry_horizon_is_a_time(elapsed: timedelta, expected: bool) -> None:
+    assert horizon_passed(T0, T0 + elapsed, timedelta(hours=24)) is expected
+
+
+def test_a_message_that_never_failed_is_inside_the_horizon_however_long_it_waited() -> None:
+    assert horizon_passed(None, T0 + timedelta(days=30), timedelta(hours=24)) is False
+
+
+# --- the address rule ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("address", [
+    "john@[example.org", "john@example.org]", "a\x1f@example.org", "a\x00b@example.org", "a@exa\nmple.org",
+    "a\u202e@example.org", "a@example.org\n", "\"quoted\"@example.org", "a..b@example.org", ".a@example.org",
+    "a.@example.org", "a@b@example.org", "a@localhost", "a@-example.org", "a@example-.org", "a@example.o",
+    "a@example.123", "a@[192.0.2.1]", "Llŷr@example.org", "a@exämple.org", "a b@example.org", "a@example..org",
+    "x" * 65 + "@example.org", "a@" + "b" * 250 + ".org", "", "@example.org", "a@",
+])
+def test_addresses_the_service_cannot_deliver_to_are_refused(address: str) -> None:
+    assert is_deliverable(address) is False
+    with pytest.raises(ValueError, match="recipient"):
+        email(to=address)
+
+
+@pytest.mark.parametrize("address", [
+    "sian.jones@cardiff.gov.uk", "a+tag@example.org", "o'brien@example.org", "x@y.co", "UPPER@EXAMPLE.ORG",
+    "a@sub.domain.example.org", "a@xn--bcher-kva.example", "a1-b_c@e-x.org", "x" * 64 + "@example.org",
+])
+def test_ordinary_addresses_are_accepted(address: str) -> None:
+    assert is_deliverable(address) is True
+    assert email(to=address).to == address
 
 
 # --- normalise_address --------------------------------------------------------------------------------------------
