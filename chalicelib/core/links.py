@@ -10,9 +10,9 @@ name an address) must not be readable there. Tokens cannot be forged without
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import time
+from functools import lru_cache
 from typing import Any
 
 from chalicelib.core.errors import BadRequest
@@ -25,19 +25,37 @@ class InvalidLink(BadRequest):
     code = "invalid_link"
 
 
-def _fernet() -> Any:
-    from cryptography.fernet import Fernet
+def _secrets() -> tuple[str, ...]:
+    """The signing secrets, newest first (``LINK_SIGNING_KEYS``, or the single ``LINK_SIGNING_KEY``)."""
+    secrets = tuple(k.strip() for k in get_settings().link_signing_key.split(",") if k.strip())
+    if not secrets or any(len(k) < 32 for k in secrets):
+        raise RuntimeError("LINK_SIGNING_KEY(S) must be set, each at least 32 characters")
+    return secrets
 
-    secret = get_settings().link_signing_key
-    if len(secret) < 32:
-        raise RuntimeError("LINK_SIGNING_KEY must be set to at least 32 characters")
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()))
+
+@lru_cache(maxsize=32)
+def _fernet_for(secrets: tuple[str, ...], purpose: str) -> Any:
+    from cryptography.fernet import Fernet, MultiFernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    def derive(secret: str) -> Any:  # one key per purpose: a key for one kind of link opens no other
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"partnerships link v1: " + purpose.encode()).derive(secret.encode())
+        return Fernet(base64.urlsafe_b64encode(key))
+
+    # MultiFernet encrypts with the first (newest) key and accepts a token made with any of them.
+    return MultiFernet([derive(secret) for secret in secrets])
+
+
+def _fernet(purpose: str) -> Any:
+    return _fernet_for(_secrets(), purpose)
 
 
 def make_token(purpose: str, data: dict[str, Any], now: float | None = None) -> str:
     """An opaque token carrying ``data`` for ``purpose``."""
     payload = json.dumps({"p": purpose, "d": data}, separators=(",", ":")).encode()
-    return _fernet().encrypt_at_time(payload, int(now if now is not None else time.time())).decode().rstrip("=")
+    return _fernet(purpose).encrypt_at_time(payload, int(now if now is not None else time.time())).decode().rstrip("=")
 
 
 def read_token(token: str, purpose: str, max_age_seconds: int | None = None,
@@ -49,9 +67,9 @@ def read_token(token: str, purpose: str, max_age_seconds: int | None = None,
         raise InvalidLink("This link is not valid.", field="token")
     padded = token + "=" * (-len(token) % 4)
     try:
-        raw = _fernet().decrypt_at_time(padded.encode(), max_age_seconds,
-                                        int(now if now is not None else time.time())) \
-            if max_age_seconds else _fernet().decrypt(padded.encode())
+        fernet = _fernet(purpose)
+        raw = fernet.decrypt_at_time(padded.encode(), max_age_seconds, int(now if now is not None else time.time())) \
+            if max_age_seconds else fernet.decrypt(padded.encode())
         payload = json.loads(raw)
     except (InvalidToken, ValueError, TypeError):
         raise InvalidLink("This link is not valid or has expired.", field="token") from None

@@ -47,7 +47,7 @@ class Settings:
     ses_sender_name: str
     ses_configuration_set: str | None
     ses_max_send_rate: float
-    email_retry_horizon_hours: float
+    email_max_attempts: int
     needs_retention_days: int
     registration_retention_days: int
     public_base_url: str
@@ -81,8 +81,10 @@ class Settings:
     def problems(self) -> list[str]:
         """What makes these settings unsafe to run with in AWS (names of variables, never values)."""
         found = []
-        if len(self.link_signing_key) < MIN_LINK_KEY_CHARS:
-            found.append(f"LINK_SIGNING_KEY must be at least {MIN_LINK_KEY_CHARS} characters")
+        keys = [k.strip() for k in self.link_signing_key.split(",") if k.strip()]
+        if not keys or any(len(k) < MIN_LINK_KEY_CHARS for k in keys):
+            found.append(f"LINK_SIGNING_KEYS (or LINK_SIGNING_KEY) must be set, each key at least "
+                         f"{MIN_LINK_KEY_CHARS} characters")
         if not self.cognito_user_pool_id:
             found.append("COGNITO_USER_POOL_ID is not set")
         if not self.cognito_client_ids:
@@ -135,11 +137,12 @@ def get_settings() -> Settings:
         ses_sender_name=env.get("SES_SENDER_NAME", "Cafcass and ADCS partnerships"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE", "14")),
-        email_retry_horizon_hours=float(env.get("EMAIL_RETRY_HORIZON_HOURS", "24")),
+        email_max_attempts=int(env.get("EMAIL_MAX_ATTEMPTS", "8")),
         needs_retention_days=int(env.get("NEEDS_RETENTION_DAYS", "7")),
         registration_retention_days=int(env.get("REGISTRATION_RETENTION_DAYS", str(2 * 365))),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        link_signing_key=env.get("LINK_SIGNING_KEY", ""),
+        # Several keys, newest first, comma-separated (rotation); LINK_SIGNING_KEY is the one-key form.
+        link_signing_key=env.get("LINK_SIGNING_KEYS") or env.get("LINK_SIGNING_KEY", ""),
         mail_dir=env.get("LOCAL_MAIL_DIR") or None,
         cognito_user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
         cognito_client_ids=client_ids,

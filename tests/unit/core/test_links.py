@@ -183,3 +183,43 @@ def test_key_of_exactly_32_characters_is_accepted(monkeypatch: pytest.MonkeyPatc
     finally:
         monkeypatch.undo()
         reset_settings()
+
+
+# --- one key per purpose, rotation (issue 9, section 3) -----------------------------------------------------------
+
+def test_each_purpose_has_its_own_derived_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptography.fernet import Fernet, InvalidToken
+
+    token = make_token("unsubscribe", DATA, now=NOW)
+    secret = get_settings().link_signing_key
+    import hashlib
+
+    plain_sha = Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()))
+    with pytest.raises(InvalidToken):  # the key is not the bare secret's hash: it is derived (HKDF) per purpose
+        plain_sha.decrypt((token + "=" * (-len(token) % 4)).encode())
+    other = make_token("workshop-decline", DATA, now=NOW)
+    assert_invalid(other, "unsubscribe")  # another purpose's key cannot even decrypt it
+
+
+def test_keys_rotate_newest_first_and_old_tokens_still_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    old_key, new_key = "o" * 40, "n" * 40
+    monkeypatch.setenv("LINK_SIGNING_KEY", old_key)
+    reset_settings()
+    before = make_token("unsubscribe", DATA, now=NOW)
+
+    monkeypatch.setenv("LINK_SIGNING_KEYS", f"{new_key}, {old_key}")
+    reset_settings()
+    after = make_token("unsubscribe", DATA, now=NOW)
+    assert read_token(before, "unsubscribe") == DATA  # made with the old key: still accepted
+    assert read_token(after, "unsubscribe") == DATA
+
+    monkeypatch.setenv("LINK_SIGNING_KEYS", new_key)  # the old key retired
+    reset_settings()
+    assert read_token(after, "unsubscribe") == DATA  # the newest key made it
+    assert_invalid(before, "unsubscribe")
+
+
+def test_a_short_key_in_the_list_is_refused_at_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINK_SIGNING_KEYS", "n" * 40 + ",short")
+    reset_settings()
+    assert any("LINK_SIGNING_KEYS" in p for p in get_settings().problems())
