@@ -47,7 +47,7 @@ class Settings:
     ses_sender_name: str
     ses_configuration_set: str | None
     ses_max_send_rate: float
-    email_max_attempts: int
+    email_retry_horizon_hours: float
     needs_retention_days: int
     registration_retention_days: int
     public_base_url: str
@@ -137,7 +137,7 @@ def get_settings() -> Settings:
         ses_sender_name=env.get("SES_SENDER_NAME", "Cafcass and ADCS partnerships"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE", "14")),
-        email_max_attempts=int(env.get("EMAIL_MAX_ATTEMPTS", "8")),
+        email_retry_horizon_hours=float(env.get("EMAIL_RETRY_HORIZON_HOURS", "24")),
         needs_retention_days=int(env.get("NEEDS_RETENTION_DAYS", "7")),
         registration_retention_days=int(env.get("REGISTRATION_RETENTION_DAYS", str(2 * 365))),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
