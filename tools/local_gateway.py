@@ -3,10 +3,12 @@
 ``chalice local`` and ``chalice.test.Client`` both route requests through
 ``chalice.local.LocalGateway.handle_request``, which answers a missing
 ``Authorization`` header, an unknown path or an authorizer's deny with API
-Gateway's *default* bodies. In AWS, ``infra/`` replaces those with the
-definitions in ``chalicelib.core.http.gateway_responses``; :func:`install` makes the
-local emulation do the same, so local runs and tests see what clients of the
-deployed service see. Verified by the e2e and integration tests (a chalice
+Gateway's *default* bodies (and lets an authorizer's exception escape). In AWS,
+``infra/`` replaces those with the definitions in
+``chalicelib.core.http.gateway_responses``; :func:`install` makes the local
+emulation do the same (status, body and headers, the security headers
+included), so local runs and tests see what clients of the deployed service
+see. Verified by the e2e and integration tests (a chalice
 upgrade that changes these internals fails them).
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from chalice import local
 
+from chalicelib.core.http.authorizer import AuthorizerUnavailable
 from chalicelib.core.http.gateway_responses import GATEWAY_RESPONSES
 
 
@@ -24,7 +27,7 @@ class GatewayError(local.LocalGatewayException):
 
     def __init__(self, response_type: str, request_id: str | None) -> None:
         spec = GATEWAY_RESPONSES[response_type]
-        headers = {"Content-Type": "application/json", "x-amzn-ErrorType": response_type}
+        headers = {**spec.headers(), "x-amzn-ErrorType": response_type}
         if request_id:
             headers["x-amzn-RequestId"] = request_id
         super().__init__(headers, spec.body().encode())
@@ -54,6 +57,8 @@ def install() -> None:
             if response_type is None:
                 raise
             raise GatewayError(response_type, (error.headers or {}).get("x-amzn-RequestId")) from None
+        except AuthorizerUnavailable:  # API Gateway: the authorizer function raised
+            raise GatewayError("AUTHORIZER_FAILURE", None) from None
 
     handle_request._gateway_responses = True  # type: ignore[attr-defined]
     local.LocalGateway.handle_request = handle_request  # type: ignore[method-assign]

@@ -33,10 +33,17 @@ class InvalidToken(Exception):
         self.reason = reason
 
 
+class JwksUnavailable(InvalidToken):
+    """The pool's keys could not be fetched: the token was not checked, and may well be valid."""
+
+    def __init__(self) -> None:
+        super().__init__("jwks_unavailable")
+
+
 def fetch_jwks(url: str, timeout: float = 3.0) -> dict[str, Any]:
     """Download a JWKS document (plain HTTPS GET)."""
     if not url.startswith(("https://", "http://")):
-        raise InvalidToken("jwks_unavailable")
+        raise JwksUnavailable()
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return json.loads(response.read())
 
@@ -61,7 +68,7 @@ class KeySet:
         except Exception as exc:  # network, JSON or key errors: refuse the token, keep the old keys
             # Retry a failed fetch sooner than a successful one would be refreshed.
             self._fetched_at = time.monotonic() - self._refresh_interval + _RETRY_FAILED_FETCH_SECONDS
-            raise InvalidToken("jwks_unavailable") from exc
+            raise JwksUnavailable() from exc
         self._fetched_at = time.monotonic()
         self._keys = {k.key_id: k for k in jwks.keys if k.key_id}
 

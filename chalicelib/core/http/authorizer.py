@@ -8,6 +8,14 @@ returns either ``status=valid`` with the caller's identity or
 with 401/403 according to each route's access rule. Behaviour is identical
 under ``chalice local``, the test client and API Gateway.
 
+One exception: when the pool's keys cannot be fetched, the token was not
+checked at all (it may well be valid, and a 401 would sign its holder out).
+Then the authorizer raises :class:`AuthorizerUnavailable`: API Gateway does not
+cache a failed authorizer (it would cache a returned context for the TTL) and
+answers its AUTHORIZER_FAILURE gateway response, which ``gateway_responses``
+declares as 503 ``service_unavailable`` with ``Retry-After``;
+``tools/local_gateway.py`` does the same locally.
+
 A request without an ``Authorization`` header never reaches this function:
 API Gateway (and ``chalice local``) answer 401 themselves.
 """
@@ -23,6 +31,10 @@ from chalicelib.core.observability import logger
 bp = Blueprint(__name__)
 
 
+class AuthorizerUnavailable(Exception):
+    """The token could not be checked now (the pool's keys are unreachable): answered 503, never cached."""
+
+
 def check_identity(claims: dict[str, object]) -> None:
     """The service's identity rules on top of a valid token: only ID tokens (they carry the address and the
     organisation; access tokens carry neither), and only a verified address."""
@@ -35,9 +47,11 @@ def check_identity(claims: dict[str, object]) -> None:
 
 
 def resolve(authorization: str) -> dict[str, str]:
-    """Verify an ``Authorization`` header value and return the authorizer context (strings only)."""
+    """Verify an ``Authorization`` header value and return the authorizer context (strings only); raise
+    ``AuthorizerUnavailable`` when the token cannot be checked now."""
     from chalicelib.core.auth.tokens import (  # PyJWT: only the authorizer needs it
         InvalidToken,
+        JwksUnavailable,
         default_verifier,
     )
 
@@ -49,6 +63,9 @@ def resolve(authorization: str) -> dict[str, str]:
         claims = default_verifier().verify(token.strip())
         check_identity(claims)
         caller = Caller.from_claims(claims)
+    except JwksUnavailable:
+        logger.warning("token not checked", extra={"reason": "jwks_unavailable"})
+        raise AuthorizerUnavailable("jwks_unavailable") from None
     except InvalidToken as exc:
         logger.info("token refused", extra={"reason": exc.reason})
         return {"status": "invalid", "reason": exc.reason}

@@ -26,6 +26,8 @@ from chalicelib.core.http.errors import (
     RequestValidationError,
     error_response,
     internal_error_response,
+    unavailability,
+    unavailable_response,
 )
 from chalicelib.core.observability import logger
 from chalicelib.core.settings import get_settings
@@ -74,7 +76,7 @@ class EndpointSpec(EndpointOptions):
 
     def error_statuses(self) -> list[int]:
         """Every error status the route can answer with (derived, so the document cannot forget one)."""
-        statuses = set(self.errors) | {500}
+        statuses = set(self.errors) | {500, 503}  # 503: DynamoDB unreachable or throttling (Retry-After)
         if self.access.signed_in:
             statuses |= {401, 403}  # 403: no role of the service (or not one of the route's roles)
         if self.path_model or self.query_model or self.body_model:
@@ -287,7 +289,13 @@ def bind(handler: Handler, route: Any, request: Callable[[], Any],
             return _shape(spec, handler(call))
         except DomainError as exc:
             return error_response(exc)
-        except Exception:  # a bug or an outage: log the trace, tell the client only a correlation id
+        except Exception as exc:
+            reason = unavailability(exc)
+            if reason is not None:  # DynamoDB unreachable or throttling: say so, and when to try again
+                logger.warning("dependency unavailable", extra={"route": spec.path, "method": spec.method,
+                                                                 "error_type": reason})
+                return unavailable_response()
+            # A bug or an outage: log the trace, tell the client only a correlation id.
             logger.exception("unhandled error", extra={"route": spec.path, "method": spec.method})
             return internal_error_response(str(current.context.get("requestId", "")))
 

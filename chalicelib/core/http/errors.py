@@ -7,6 +7,7 @@ people and never echo the input back (it may be personal data).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from chalice import Response
@@ -20,8 +21,17 @@ from chalicelib.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from chalicelib.core.http.gateway_responses import RETRY_AFTER_SECONDS
 
 JSON = "application/json"
+
+# DynamoDB (and AWS) error codes that mean "not now", never "no": throttling, and DynamoDB's own failures.
+UNAVAILABLE_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
+})
+# Reasons a transaction was cancelled that are throttling, not a condition or another writer.
+_UNAVAILABLE_CANCELLATIONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
 
 _STATUS_BY_CLASS: dict[type[DomainError], int] = {
     BadRequest: 400,
@@ -50,6 +60,53 @@ class RequestValidationError(InvalidInput):
         self.details = details
 
 
+class ServiceUnavailable(HttpError):
+    """A dependency (DynamoDB, the pool's keys) cannot be reached or is throttling us: try again shortly."""
+
+    def __init__(self, message: str = "The service is briefly unavailable; try again in a few seconds.") -> None:
+        super().__init__(503, "service_unavailable", message)
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error``, what PynamoDB wrapped (``cause``), and what it was raised from or during."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [error]
+    while todo and len(seen) < 10:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo.extend(e for e in (getattr(current, "cause", None), current.__cause__, current.__context__)
+                    if isinstance(e, BaseException))
+
+
+def unavailability(error: BaseException) -> str | None:
+    """Why ``error`` means AWS is unreachable or throttling (a code or exception type, safe to log), or ``None``
+    when it is anything else (a bug, a validation error, a missing table: those stay 500).
+
+    Connection failures and time-outs (``EndpointConnectionError``, ``ConnectTimeoutError``,
+    ``ReadTimeoutError``, ``ConnectionClosedError``), and ``ClientError`` codes in ``UNAVAILABLE_CODES``,
+    wrapped by PynamoDB or not, and transactions cancelled for throttling."""
+    from botocore import exceptions as boto
+
+    connection_errors = (boto.EndpointConnectionError, boto.ConnectTimeoutError, boto.ReadTimeoutError,
+                         boto.ConnectionClosedError)
+    for current in _chain(error):
+        if isinstance(current, connection_errors):
+            return type(current).__name__
+        response = getattr(current, "response", None)
+        if isinstance(current, boto.ClientError) and isinstance(response, dict):
+            code = str((response.get("Error") or {}).get("Code") or "")
+            if code in UNAVAILABLE_CODES:
+                return code
+        reasons = getattr(current, "cancellation_reasons", None)  # PynamoDB's transaction errors
+        for reason in reasons if isinstance(reasons, list) else ():
+            if getattr(reason, "code", None) in _UNAVAILABLE_CANCELLATIONS:
+                return str(reason.code)
+    return None
+
+
 def status_for(error: DomainError) -> int:
     """The HTTP status of a domain or HTTP error."""
     if isinstance(error, HttpError):
@@ -72,6 +129,11 @@ def error_response(error: DomainError, headers: dict[str, str] | None = None) ->
         extra["details"] = error.details
     return Response(body=error_body(error.code, error.message, error.field, **extra),
                     status_code=status_for(error), headers={"Content-Type": JSON, **(headers or {})})
+
+
+def unavailable_response(error: DomainError | None = None) -> Response:
+    """A 503 ``service_unavailable`` with ``Retry-After``: nothing was done, send the same request again soon."""
+    return error_response(error or ServiceUnavailable(), {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def internal_error_response(correlation_id: str) -> Response:

@@ -10,20 +10,16 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib.core.http.errors import JSON, error_body, internal_error_response
+from chalicelib.core.http.errors import (
+    JSON,
+    error_body,
+    internal_error_response,
+    unavailability,
+    unavailable_response,
+)
+from chalicelib.core.http.gateway_responses import SECURITY_HEADERS
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import flush_metrics, logger
-
-_SECURITY_HEADERS = {
-    # Responses carry personal data about children: never cache them anywhere.
-    "Cache-Control": "no-store",
-    "Pragma": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-}
 
 _CHALICE_CODES = {
     "MethodNotAllowedError": "method_not_allowed",
@@ -64,10 +60,15 @@ def register(app: Chalice) -> None:
         started = time.perf_counter()
         try:
             response = _envelope_chalice_error(get_response(event), correlation_id)
-        except Exception:  # never let a stack trace reach a client
-            logger.exception("unhandled error outside a route")
-            response = internal_error_response(correlation_id)
-        for name, value in _SECURITY_HEADERS.items():
+        except Exception as exc:  # never let a stack trace reach a client
+            reason = unavailability(exc)
+            if reason is not None:
+                logger.warning("dependency unavailable outside a route", extra={"error_type": reason})
+                response = unavailable_response()
+            else:
+                logger.exception("unhandled error outside a route")
+                response = internal_error_response(correlation_id)
+        for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers["X-Correlation-Id"] = correlation_id
         # Route template and status only: paths and query strings may identify people.
