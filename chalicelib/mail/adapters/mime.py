@@ -7,8 +7,11 @@ so Outlook and Google Calendar treat it as an invitation::
       multipart/alternative
         text/plain
         text/html
-        text/calendar; method=REQUEST      (the invitation, inline)
-      text/calendar; method=REQUEST         (invite.ics, as an attachment)
+        text/calendar; charset=utf-8; method=REQUEST      (the invitation, inline)
+      text/calendar; charset=utf-8; method=REQUEST         (invite.ics, as an attachment: the same bytes)
+
+Every text part states ``charset=utf-8``; the text and HTML parts are quoted-printable and the calendar
+copies base64, so the whole message is 7-bit.
 """
 
 from __future__ import annotations
@@ -48,16 +51,21 @@ def build(*, sender: str, sender_name: str, to: str, rendered: Rendered, headers
     msg["Message-ID"] = make_msgid(domain=sender.split("@", 1)[1])
     for name, value in headers.items():
         msg[name] = value
-    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    # Every text part states its charset and is 7-bit on the wire (SES asks for 7-bit raw messages).
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
     if calendar is not None:
         _, _, params = calendar.content_type.partition(";")
         method = _param(params, "method")
-        msg.add_alternative(calendar.content.decode("utf-8"), subtype="calendar", charset="utf-8",
-                            params={"method": method})
+        calendar.content.decode("utf-8")  # the file must be UTF-8, since both copies say so
+        # The inline copy and the attachment are the same bytes (CRLF line endings as RFC 5545 wants, which
+        # base64 keeps), with the same charset and method: mail clients read either the same way.
+        calendar_params = {"charset": "utf-8", "method": method}
+        msg.add_alternative(calendar.content, maintype="text", subtype="calendar", cte="base64",
+                            params=calendar_params)
         msg.make_mixed()
-        msg.add_attachment(calendar.content, maintype="text", subtype="calendar", filename=calendar.filename,
-                           params={"method": method})
+        msg.add_attachment(calendar.content, maintype="text", subtype="calendar", cte="base64",
+                           filename=calendar.filename, params=calendar_params)
     return msg
 
 
