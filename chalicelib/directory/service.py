@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.auth.caller import Caller, Role
+from chalicelib.core.dynamo.transactions import Write
 from chalicelib.core.observability import count
 from chalicelib.core.pages import Page
 from chalicelib.directory import domain as rules
 from chalicelib.directory import store as store
 
 __all__ = ["Nation", "OrgType", "Organisation", "Region", "create_organisation", "get_organisation",
-           "list_organisations", "update_organisation"]
+           "list_organisations", "must_exist", "update_organisation"]
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 
 
@@ -28,6 +29,12 @@ def list_organisations(caller: Caller, org_type: OrgType | None, region: Region 
 def get_organisation(caller: Caller, code: str) -> Organisation:
     """One organisation by code. Any signed-in user may read it."""
     return store.get(code)
+
+
+def must_exist(code: str) -> Write:
+    """For another capability's transaction: it commits only if the organisation ``code`` is in the directory
+    (a failed condition labelled ``organisation``)."""
+    return store.exists_check(code)
 
 
 def create_organisation(caller: Caller, org: Organisation) -> Organisation:

@@ -33,6 +33,7 @@ from chalicelib.core.dynamo.model import (
     setting,
     update_if,
 )
+from chalicelib.core.dynamo.transactions import Check
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.core.pages import Page
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region, name_key
@@ -175,6 +176,11 @@ def list_page(org_type: OrgType | None, region: Region | None, limit: int, start
                           last_evaluated_key=start_key)
     items = [_to_domain(r) for r in results]
     return Page(items=items, next_cursor=cursor.encode(results.last_evaluated_key, scope))
+
+
+def exists_check(code: str) -> Check:
+    """A condition for someone else's transaction: an organisation with ``code`` is in the directory."""
+    return Check(OrganisationRecord, code, OrganisationRecord.code.exists(), label="organisation")
 
 
 def existing_codes() -> set[str]:

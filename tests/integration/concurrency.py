@@ -176,14 +176,15 @@ def cancellations_race() -> dict[str, Any]:
 
 
 def group_race(n: int = 100) -> dict[str, Any]:
-    """``n`` social workers from 50 authorities race for a group of 10 places in a workshop of 20: only the
+    """``n`` social workers from the 33 London boroughs (real directory entries) race for a group of 10
+    places in a workshop of 20: only the
     group allocation stands between them and an overbooked group."""
     from chalicelib.workshops.domain.registrations import Registrant
     from chalicelib.workshops.domain.rules import Group
     from chalicelib.workshops.services import register as registering
 
     admin, w = _workshop((10, 10, 0), org_cap=None)
-    people = [Registrant(name=f"G{i}", email=f"g{i}@example.org", organisation=f"E09{i % 50:06d}",
+    people = [Registrant(name=f"G{i}", email=f"g{i}@example.org", organisation=f"E09{(i % 33) + 1:06d}",
                          group=Group.LA_SOCIAL_WORKER, job_title="x") for i in range(n)]
     errors: list[str] = []
     first_wave = threading.Barrier(THREADS)  # the first requests all read "0 places taken" at the same moment

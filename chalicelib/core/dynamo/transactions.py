@@ -168,3 +168,18 @@ class Put:
     def add_to(self, tx: Transaction) -> None:
         """Add this put to ``tx``."""
         tx.put(self.record, condition=self.condition, label=self.label)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A :class:`Write` that only requires a condition of one item (that a referenced record exists)."""
+
+    model: Any
+    hash_key: Any
+    condition: Any
+    label: str
+    range_key: Any = None
+
+    def add_to(self, tx: Transaction) -> None:
+        """Add this check to ``tx``."""
+        tx.check(self.model, self.hash_key, self.range_key, condition=self.condition, label=self.label)

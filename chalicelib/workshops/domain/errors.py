@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.errors import Conflict, InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from chalicelib.workshops.domain.registrations import Registration
@@ -42,6 +42,15 @@ class NotConfirmed(Conflict):
     """The registration holds no place (waiting, or ended), and this needs one."""
 
     code = "registration_not_confirmed"
+
+
+class UnknownOrganisation(InvalidInput):
+    """The organisation named in the request is not in the directory."""
+
+    code = "unknown_organisation"
+
+    def __init__(self) -> None:
+        super().__init__("No organisation in the directory has this code.", field="organisation")
 
 
 class ChangedMeanwhile(Conflict):

@@ -6,15 +6,18 @@ state the decision was made from; when it is refused, the use case reads and dec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.core.auth.caller import Caller
+from chalicelib.core.dynamo.transactions import ConditionFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
 from chalicelib.core.time import utcnow
+from chalicelib.directory import service as directory
 from chalicelib.mail.services.queue import queued
 from chalicelib.workshops import mail
-from chalicelib.workshops.domain.errors import AlreadyRegistered
+from chalicelib.workshops.domain.errors import AlreadyRegistered, UnknownOrganisation
 from chalicelib.workshops.domain.registrations import (
     ArrivalClock,
     Outcome,
@@ -39,6 +42,17 @@ __all__ = ["AlreadyRegistered", "Outcome", "Registrant", "register"]
 ARRIVALS = ArrivalClock()  # the process's arrival order; tests inject their own
 
 
+def _written(write: Callable[[], None]) -> None:
+    """Run a placement transaction; an organisation missing from the directory is the caller's error (422),
+    any other refused condition means the state changed (read and decide again)."""
+    try:
+        write()
+    except ConditionFailed as refused:
+        if "organisation" in refused.failed:  # definitive, whatever else changed meanwhile
+            raise UnknownOrganisation() from None
+        raise
+
+
 def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | None = None,
              arrivals: ArrivalClock = ARRIVALS) -> Outcome:
     """Register ``who`` (see the module docstring); ``AlreadyRegistered`` for a second active registration."""
@@ -46,6 +60,7 @@ def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | 
     now = now or utcnow()
     behalf = access.on_behalf(caller, who)
     owner = access.owner_for(caller, who)
+    organisation = directory.must_exist(who.organisation)
 
     def attempt(n: int) -> Outcome:
         workshop, org_confirmed = placement.read(workshop_id, who.organisation)
@@ -60,8 +75,8 @@ def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | 
         if decision.placement is Placement.CONFIRM:
             reg = new_registration(workshop, who, registration_id, RegistrationStatus.CONFIRMED, caller.id, behalf,
                                    now, owner=owner)
-            placement.confirm(workshop, reg, previous, queued([mail.confirmation(workshop, who.email, who.name)],
-                                                              now), now)
+            _written(lambda: placement.confirm(workshop, reg, previous, [
+                organisation, *queued([mail.confirmation(workshop, who.email, who.name)], now)], now))
             count("RegistrationConfirmed")
             logger.info("registration confirmed", extra={"workshop_id": workshop_id,
                                                          "registration_id": registration_id, "group": who.group.value})
@@ -72,8 +87,8 @@ def register(caller: Caller, workshop_id: str, who: Registrant, now: datetime | 
         position = workshop.waiting.get(who.group, 0) + 1
         reg = new_registration(workshop, who, registration_id, RegistrationStatus.WAITING, caller.id, behalf, now,
                                waiting_key=arrivals.key(registration_id), owner=owner)
-        placement.wait(workshop, reg, reason, previous,
-                       queued([mail.waiting(workshop, who.email, who.name, position)], now), now)
+        _written(lambda: placement.wait(workshop, reg, reason, previous, [
+            organisation, *queued([mail.waiting(workshop, who.email, who.name, position)], now)], now))
         count("RegistrationWaiting")
         logger.info("registration waiting", extra={"workshop_id": workshop_id, "registration_id": registration_id,
                                                    "group": who.group.value, "reason": reason.value,

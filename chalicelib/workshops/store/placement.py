@@ -1,15 +1,15 @@
 """The transactions that move places: confirm, join the waiting list, promote, cancel, leave, substitute.
 
-Each is one DynamoDB transaction that also carries the emails it causes (``Write`` operations from the
-mail capability). Each is conditioned on the state the decision was made from: the place counters
-and waiting counts on the workshop item, the organisation's count, the registration's status and the
-person's guard. So concurrent requests can never overbook, give one place twice or lose one: a
-transaction whose conditions no longer hold raises ``ConditionFailed`` (naming the operations) and the
-use case reads again and decides again.
+Each is one DynamoDB transaction that also carries the ``writes`` of other capabilities: the emails it
+causes (from mail) and the checks it needs (that the organisation is in the directory). Each is
+conditioned on the state the decision was made from: the place counters and waiting counts on the
+workshop item, the organisation's count, the registration's status and the person's guard. So concurrent
+requests can never overbook, give one place twice or lose one: a transaction whose conditions no longer
+hold raises ``ConditionFailed`` (naming the operations) and the use case reads again and decides again.
 
 Operation labels: ``workshop`` (counters), ``org`` (an organisation's count), ``guard`` and
 ``previous`` (one active registration per person), ``registration``, ``waiting`` (list entries),
-``promoted``, ``replaced`` (the substituted registration), ``outbox``.
+``promoted``, ``replaced`` (the substituted registration), ``outbox``, ``organisation`` (the directory).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def _group_deltas(group: Group, confirmed: int, waiting: int) -> dict[str, int]:
             "waiting_total": waiting, f"waiting_{key}": waiting}
 
 
-def confirm(workshop: Workshop, reg: Registration, previous: Registration | None, emails: Sequence[Write],
+def confirm(workshop: Workshop, reg: Registration, previous: Registration | None, writes: Sequence[Write],
             now: datetime) -> None:
     """Write a new confirmed registration if its place is still free (one transaction)."""
     tx = Transaction()
@@ -157,12 +157,12 @@ def confirm(workshop: Workshop, reg: Registration, previous: Registration | None
     _org_place(tx, workshop, reg.organisation, +1)
     _guard(tx, workshop.id, reg.email, reg.id, previous)
     tx.put(new_record(reg), condition=RegistrationRecord.sk.does_not_exist(), label="registration")
-    tx.include(emails)
+    tx.include(writes)
     tx.commit()
 
 
 def wait(workshop: Workshop, reg: Registration, reason: WaitReason, previous: Registration | None,
-         emails: Sequence[Write], now: datetime) -> None:
+         writes: Sequence[Write], now: datetime) -> None:
     """Write a new waiting registration and its list entry if the reason to wait still holds."""
     tx = Transaction()
     record, actions, condition = _counters(workshop, _group_deltas(reg.group, 0, 1),
@@ -176,23 +176,23 @@ def wait(workshop: Workshop, reg: Registration, reason: WaitReason, previous: Re
     tx.put(new_record(reg), condition=RegistrationRecord.sk.does_not_exist(), label="registration")
     tx.put(WaitingRecord(workshop_id=workshop.id, sk=wait_sk(reg.waiting_key or ""), registration_id=reg.id,
                          group=reg.group.value, organisation=reg.organisation), label="waiting")
-    tx.include(emails)
+    tx.include(writes)
     tx.commit()
 
 
-def promote(workshop: Workshop, entry: WaitingEntry, emails: Sequence[Write], now: datetime) -> None:
+def promote(workshop: Workshop, entry: WaitingEntry, writes: Sequence[Write], now: datetime) -> None:
     """Give a free place to ``entry`` if the counts are still those read (one transaction)."""
     tx = Transaction()
     _promotion(tx, workshop, entry, now)
     record, actions, condition = _counters(workshop, _group_deltas(entry.group, 1, -1), _unchanged(workshop))
     tx.update(record, actions, condition=condition, label="workshop")
     _org_place(tx, workshop, entry.organisation, +1)
-    tx.include(emails)
+    tx.include(writes)
     tx.commit()
 
 
 def cancel(workshop: Workshop, reg: Registration, reason: EndReason, promotion: WaitingEntry | None,
-           emails: Sequence[Write], now: datetime) -> None:
+           writes: Sequence[Write], now: datetime) -> None:
     """End a confirmed registration and, in the same transaction, give its place to ``promotion``."""
     tx = Transaction()
     tx.update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.CANCELLED.value),
@@ -210,7 +210,7 @@ def cancel(workshop: Workshop, reg: Registration, reason: EndReason, promotion: 
     for org, delta in org_deltas.items():
         if delta:
             _org_place(tx, workshop, org, delta)
-    tx.include(emails)
+    tx.include(writes)
     tx.commit()
 
 
@@ -238,15 +238,15 @@ class LeaveWaitingList:
                   [WorkshopRecord.waiting_total.add(-1), _attr("waiting", reg.group).add(-1)], label="workshop")
 
 
-def leave_waiting_list(reg: Registration, emails: Sequence[Write], now: datetime) -> None:
+def leave_waiting_list(reg: Registration, writes: Sequence[Write], now: datetime) -> None:
     """End a waiting registration and remove its list entry (one transaction)."""
     tx = Transaction()
-    tx.include([LeaveWaitingList(reg, now), *emails])
+    tx.include([LeaveWaitingList(reg, now), *writes])
     tx.commit()
 
 
 def substitute(workshop: Workshop, original: Registration, replacement: Registration,
-               previous: Registration | None, emails: Sequence[Write]) -> None:
+               previous: Registration | None, writes: Sequence[Write]) -> None:
     """Hand a confirmed place to ``replacement`` while the workshop is still on (one transaction)."""
     tx = Transaction()
     tx.update(key_of(original), [
@@ -258,5 +258,5 @@ def substitute(workshop: Workshop, original: Registration, replacement: Registra
     tx.check(WorkshopRecord, workshop.id, condition=WorkshopRecord.status.is_in(*ONGOING), label="workshop")
     _guard(tx, workshop.id, replacement.email, replacement.id, previous)
     tx.put(new_record(replacement), condition=RegistrationRecord.sk.does_not_exist(), label="registration")
-    tx.include(emails)
+    tx.include(writes)
     tx.commit()

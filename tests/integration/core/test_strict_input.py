@@ -69,3 +69,16 @@ def test_a_duplicate_key_is_refused(client, tokens):
     assert resp.status_code == 400
     assert resp.json_body["error"]["code"] == "duplicate_key" and _field(resp) == "name"
     assert client.get("/organisations/E06000991", headers=tokens.header("cafcass-admin")).status_code == 404
+
+
+def test_an_organisation_that_is_not_in_the_directory_is_refused(client, tokens, mail):
+    admin = _json_headers(tokens, "cafcass-admin")
+    workshop_id = _post(client, admin, "/workshops", _body()).json_body["id"]
+    _post(client, admin, f"/workshops/{workshop_id}/status", {"status": "published"})
+    resp = _post(client, admin, f"/workshops/{workshop_id}/registrations", {
+        "name": "Nobody Known", "email": "nobody@nowhere-council.example.org", "organisation": "E09999999",
+        "group": "la-social-worker", "job_title": "Social worker"})
+    assert resp.status_code == 422, resp.json_body
+    assert resp.json_body["error"]["code"] == "unknown_organisation" and _field(resp) == "organisation"
+    listed = client.get(f"/workshops/{workshop_id}/registrations", headers=tokens.header("cafcass-admin"))
+    assert listed.json_body["items"] == []  # nothing was written
