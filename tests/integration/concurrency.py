@@ -177,8 +177,7 @@ def cancellations_race() -> dict[str, Any]:
 
 def group_race(n: int = 100) -> dict[str, Any]:
     """``n`` social workers from the 33 London boroughs (real directory entries) race for a group of 10
-    places in a workshop of 20: only the
-    group allocation stands between them and an overbooked group."""
+    places in a workshop of 20: only the group allocation stands between them and an overbooked group."""
     from chalicelib.workshops.domain.registrations import Registrant
     from chalicelib.workshops.domain.rules import Group
     from chalicelib.workshops.services import register as registering
