@@ -37,8 +37,14 @@ class EmbeddedAWS(ThreadedMotoServer):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
 
     def _server_entry(self) -> None:
+        import signal
+
         from tools.moto_patches import install
 
+        # The kernel may deliver a signal sent to the process to any thread that does not block it; Python then
+        # runs the handler only when the main thread next runs, which for a main thread asleep is never. So this
+        # thread (and the request threads it starts, which inherit the mask) block the stopping signals.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         install()
         app = _Serialised(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
