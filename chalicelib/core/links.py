@@ -3,8 +3,14 @@
 A link token is a Fernet token (AES-CBC + HMAC-SHA256, from ``cryptography``)
 over a small JSON payload with a ``purpose``. Encrypted, not just signed,
 because tokens sit in URLs and URLs end up in logs: the payload (which may
-name an address) must not be readable there. Tokens cannot be forged without
-``LINK_SIGNING_KEY`` and cannot be used for another purpose.
+name an address) must not be readable there. Tokens cannot be forged without the signing keys and
+cannot be used for another purpose (each purpose has its own key, derived with HKDF).
+
+Keys rotate: the secret holds several keys, newest first, comma- or line-separated. The newest signs;
+every key listed is accepted. To rotate, put a new key first; once the longest-lived links signed with the
+old key have expired (a decline link lives 7 days, a feedback link 90), remove the old key. In AWS the keys
+live in Secrets Manager or Parameter Store (``LINK_SIGNING_SECRET``), re-read every 15 minutes; locally
+and in tests, in ``LINK_SIGNING_KEYS``.
 """
 
 from __future__ import annotations
@@ -25,11 +31,44 @@ class InvalidLink(BadRequest):
     code = "invalid_link"
 
 
+STORE_TTL_SECONDS = 900.0  # a rotated secret reaches every warm function within 15 minutes
+_stored: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+
+def _keys(value: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in value.replace("\n", ",").split(",") if k.strip())
+
+
+def _from_store(reference: str) -> tuple[str, ...]:
+    """The keys kept in AWS (``secretsmanager:<id>`` or ``ssm:<name>``), newest first; fetched through the
+    shared session and kept for ``STORE_TTL_SECONDS``."""
+    cached = _stored.get(reference)
+    if cached is not None and time.monotonic() - cached[0] < STORE_TTL_SECONDS:
+        return cached[1]
+    from chalicelib.core import aws
+
+    kind, _, name = reference.partition(":")
+    region = get_settings().region
+    if kind == "secretsmanager":
+        value = aws.client("secretsmanager", region_name=region).get_secret_value(SecretId=name)["SecretString"]
+    elif kind == "ssm":
+        value = aws.client("ssm", region_name=region).get_parameter(Name=name, WithDecryption=True)["Parameter"][
+            "Value"]
+    else:
+        raise RuntimeError("LINK_SIGNING_SECRET must be secretsmanager:<secret id> or ssm:<parameter name>")
+    keys = _keys(str(value))
+    _stored[reference] = (time.monotonic(), keys)
+    return keys
+
+
 def _secrets() -> tuple[str, ...]:
-    """The signing secrets, newest first (``LINK_SIGNING_KEYS``, or the single ``LINK_SIGNING_KEY``)."""
-    secrets = tuple(k.strip() for k in get_settings().link_signing_key.split(",") if k.strip())
+    """The signing secrets, newest first: from Secrets Manager or Parameter Store (``LINK_SIGNING_SECRET``,
+    outside the emulator stages), or from ``LINK_SIGNING_KEYS`` (or the single ``LINK_SIGNING_KEY``)."""
+    settings = get_settings()
+    secrets = _from_store(settings.link_signing_secret) if settings.link_signing_secret \
+        else _keys(settings.link_signing_key)
     if not secrets or any(len(k) < 32 for k in secrets):
-        raise RuntimeError("LINK_SIGNING_KEY(S) must be set, each at least 32 characters")
+        raise RuntimeError("the link signing keys must be set, each at least 32 characters")
     return secrets
 
 

@@ -52,6 +52,7 @@ class Settings:
     registration_retention_days: int
     public_base_url: str
     link_signing_key: str
+    link_signing_secret: str | None  # "secretsmanager:<id>" or "ssm:<parameter name>": where the keys live in AWS
     mail_dir: str | None
     cognito_user_pool_id: str
     cognito_client_ids: tuple[str, ...]
@@ -82,9 +83,13 @@ class Settings:
         """What makes these settings unsafe to run with in AWS (names of variables, never values)."""
         found = []
         keys = [k.strip() for k in self.link_signing_key.split(",") if k.strip()]
-        if not keys or any(len(k) < MIN_LINK_KEY_CHARS for k in keys):
-            found.append(f"LINK_SIGNING_KEYS (or LINK_SIGNING_KEY) must be set, each key at least "
-                         f"{MIN_LINK_KEY_CHARS} characters")
+        # In AWS the keys live in Secrets Manager or Parameter Store, never in the function's environment.
+        if not self.link_signing_secret:
+            found.append("LINK_SIGNING_SECRET must name the link keys' secret (secretsmanager:<id> or ssm:<name>)")
+        elif not self.link_signing_secret.startswith(("secretsmanager:", "ssm:")):
+            found.append("LINK_SIGNING_SECRET must be secretsmanager:<secret id> or ssm:<parameter name>")
+        if keys:
+            found.append("LINK_SIGNING_KEYS / LINK_SIGNING_KEY must not be set in a deployed stage")
         if not self.cognito_user_pool_id:
             found.append("COGNITO_USER_POOL_ID is not set")
         if not self.cognito_client_ids:
@@ -143,6 +148,7 @@ def get_settings() -> Settings:
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         # Several keys, newest first, comma-separated (rotation); LINK_SIGNING_KEY is the one-key form.
         link_signing_key=env.get("LINK_SIGNING_KEYS") or env.get("LINK_SIGNING_KEY", ""),
+        link_signing_secret=env.get("LINK_SIGNING_SECRET") or None,
         mail_dir=env.get("LOCAL_MAIL_DIR") or None,
         cognito_user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
         cognito_client_ids=client_ids,

@@ -285,4 +285,11 @@ def test_no_dynamodb_or_ses_statement_has_a_wildcard_resource(policy: dict[str, 
 def test_policy_only_allows(policy: dict[str, Any]) -> None:
     assert {s["Effect"] for s in policy["Statement"]} == {"Allow"}
     actions = {a for s in policy["Statement"] for a in listed(s["Action"])}
-    assert all(a.split(":")[0] in {"dynamodb", "ses", "logs"} and "*" not in a for a in actions)
+    assert all(a.split(":")[0] in {"dynamodb", "ses", "logs", "secretsmanager"} and "*" not in a for a in actions)
+
+
+def test_the_link_keys_are_read_from_their_one_secret(policy: dict[str, Any]) -> None:
+    secret = PROD["environment_variables"]["LINK_SIGNING_SECRET"].removeprefix("secretsmanager:")
+    reads = [s for s in policy["Statement"] if "secretsmanager:GetSecretValue" in listed(s["Action"])]
+    assert [listed(s["Action"]) for s in reads] == [["secretsmanager:GetSecretValue"]]
+    assert listed(reads[0]["Resource"]) == [f"arn:aws:secretsmanager:{REGION}:*:secret:{secret}-*"]

@@ -61,15 +61,26 @@ def test_a_deployed_function_with_unsafe_settings_refuses_to_start_naming_the_va
 
 def test_a_deployed_function_with_safe_settings_starts() -> None:
     result = run("import app; print('started')", STAGE="prod", AWS_LAMBDA_FUNCTION_NAME="partnerships-prod",
-                 PUBLIC_BASE_URL="https://partnerships.example.org", LINK_SIGNING_KEY=SECRET,
+                 PUBLIC_BASE_URL="https://partnerships.example.org",
+                 LINK_SIGNING_SECRET="secretsmanager:partnerships/prod/link-signing-keys",
                  COGNITO_USER_POOL_ID="eu-west-2_abc123", COGNITO_CLIENT_IDS="client1")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().endswith("started") and SECRET not in result.stdout + result.stderr
+    assert result.stdout.strip().endswith("started")
+
+
+def test_link_keys_in_a_deployed_functions_environment_are_refused() -> None:
+    # In AWS the keys live in Secrets Manager or Parameter Store, not in the function's configuration.
+    result = run("import app", STAGE="prod", AWS_LAMBDA_FUNCTION_NAME="partnerships-prod",
+                 PUBLIC_BASE_URL="https://partnerships.example.org", LINK_SIGNING_KEY=SECRET,
+                 COGNITO_USER_POOL_ID="eu-west-2_abc123", COGNITO_CLIENT_IDS="client1")
+    assert result.returncode != 0 and "LINK_SIGNING_SECRET" in result.stdout + result.stderr
+    assert SECRET not in result.stdout + result.stderr
 
 
 def test_an_emulator_endpoint_is_refused_in_a_deployed_stage() -> None:
     result = run("import app", STAGE="prod", AWS_LAMBDA_FUNCTION_NAME="partnerships-prod",
-                 PUBLIC_BASE_URL="https://partnerships.example.org", LINK_SIGNING_KEY=SECRET,
+                 PUBLIC_BASE_URL="https://partnerships.example.org",
+                 LINK_SIGNING_SECRET="secretsmanager:partnerships/prod/link-signing-keys",
                  COGNITO_USER_POOL_ID="eu-west-2_abc123", COGNITO_CLIENT_IDS="client1",
                  AWS_ENDPOINT_URL="http://127.0.0.1:5000")
     assert result.returncode != 0 and "AWS_ENDPOINT_URL" in result.stdout + result.stderr
