@@ -20,7 +20,7 @@ run: $(VENV)/.installed
 
 ## test: the checks of the code's shape (lint), then the whole suite (unit, integration, e2e with a fuzz run)
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile  # two workers (the machines have 2 cores); a file stays on one worker
 
 ## lint: ruff (style and bugs), mypy (types), lint-imports (the import rules of the architecture); any finding fails
 lint: $(VENV)/.installed
