@@ -67,9 +67,41 @@ class Organisation:
     active: bool = True
     version: int | None = None
     updated_at: datetime | None = None
+    email_domains: frozenset[str] = frozenset()  # lower-case DNS domains its people's addresses are at
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+# A DNS domain as the service's address rule (``core.addresses``) accepts after the ``@``: two or more labels of
+# letters, digits and inner hyphens, ending in an alphabetic (or punycode) top-level label; lower case.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_TOP = r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+EMAIL_DOMAIN_PATTERN = rf"^(?:{_LABEL}\.)+{_TOP}$"
+# The same in either case, for request schemas (which then store it in lower case).
+EMAIL_DOMAIN_ANY_CASE = EMAIL_DOMAIN_PATTERN.replace("a-z", "A-Za-z")
+_EMAIL_DOMAIN = re.compile(EMAIL_DOMAIN_PATTERN, re.ASCII)
+MAX_DOMAIN_LENGTH = 253
+MAX_EMAIL_DOMAINS = 20
+
+
+def is_email_domain(domain: str) -> bool:
+    """True for a lower-case DNS domain of two or more labels (``westminster.gov.uk``)."""
+    return len(domain) <= MAX_DOMAIN_LENGTH and bool(_EMAIL_DOMAIN.fullmatch(domain))
+
+
+def email_domains(values: object) -> frozenset[str]:
+    """Email domains as the directory keeps them: lower case, each a DNS domain (``InvalidInput`` naming
+    ``email_domains`` otherwise), at most ``MAX_EMAIL_DOMAINS``. ``None`` is none."""
+    if values is None:
+        return frozenset()
+    if isinstance(values, str) or not isinstance(values, (set, frozenset, list, tuple)):
+        raise InvalidInput("Email domains are a list of DNS domains.", code="invalid_email_domain",
+                           field="email_domains")
+    domains = frozenset(str(v).strip().lower() for v in values)
+    if len(domains) > MAX_EMAIL_DOMAINS or not all(is_email_domain(d) for d in domains):
+        raise InvalidInput(f"Email domains must be DNS domains such as cafcass.gov.uk (at most "
+                           f"{MAX_EMAIL_DOMAINS}).", code="invalid_email_domain", field="email_domains")
+    return domains
 
 
 def name_key(name: str) -> str:
@@ -86,8 +118,9 @@ def check(org: Organisation) -> Organisation:
     """Apply the directory's consistency rules; raise ``InvalidInput`` naming the field at fault.
 
     Returns the organisation with derived fields filled in (a local authority's
-    reviewing organisation follows from its nation).
+    reviewing organisation follows from its nation) and its email domains in their stored form.
     """
+    org = replace(org, email_domains=email_domains(org.email_domains))
     if org.region is not Region.NATIONAL and (org.nation is Nation.WALES) != (org.region is Region.WALES):
         raise InvalidInput("Region and nation disagree: Welsh organisations are in region 'wales'.",
                            code="invalid_region", field="region")
@@ -119,4 +152,6 @@ def apply_edit(current: Organisation, changes: dict[str, object]) -> Organisatio
     derived: dict[str, object] = {}
     if "nation" in changes and "reviewing_org" not in changes:
         derived["reviewing_org"] = None
+    if "email_domains" in changes and changes["email_domains"] is None:  # null clears them
+        changes = {**changes, "email_domains": frozenset()}
     return check(replace(current, **{**derived, **changes}))  # type: ignore[arg-type]

@@ -28,6 +28,11 @@ class SeedResult:
     unchanged: int = 0
 
 
+def _domains(cell: str | None) -> frozenset[str]:
+    """The ``email_domains`` cell: domains separated by spaces (a missing column or an empty cell is none)."""
+    return frozenset((cell or "").split())
+
+
 def load_reference(path: Path = REFERENCE_FILE) -> list[Organisation]:
     """Parse the reference CSV (``#`` lines are its header comments) and check every row."""
     with path.open(encoding="utf-8", newline="") as fh:
@@ -36,7 +41,7 @@ def load_reference(path: Path = REFERENCE_FILE) -> list[Organisation]:
             rules.check(Organisation(
                 code=row["code"], name=row["name"], type=OrgType(row["type"]), region=Region(row["region"]),
                 nation=Nation(row["nation"]), cafcass_service_area=row["cafcass_service_area"] or None,
-                reviewing_org=row["reviewing_org"] or None,
+                reviewing_org=row["reviewing_org"] or None, email_domains=_domains(row.get("email_domains")),
             ))
             for row in rows
         ]

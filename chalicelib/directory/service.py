@@ -15,8 +15,8 @@ from chalicelib.core.pages import Page
 from chalicelib.directory import domain as rules
 from chalicelib.directory import store as store
 
-__all__ = ["Nation", "OrgType", "Organisation", "Region", "create_organisation", "get_organisation",
-           "list_organisations", "must_exist", "update_organisation"]
+__all__ = ["Nation", "OrgType", "Organisation", "Region", "create_organisation", "email_domains",
+           "get_organisation", "list_organisations", "must_exist", "update_organisation"]
 from chalicelib.directory.domain import Nation, Organisation, OrgType, Region
 
 
@@ -29,6 +29,12 @@ def list_organisations(caller: Caller, org_type: OrgType | None, region: Region 
 def get_organisation(caller: Caller, code: str) -> Organisation:
     """One organisation by code. Any signed-in user may read it."""
     return store.get(code)
+
+
+def email_domains(code: str) -> frozenset[str]:
+    """For other capabilities: the lower-case DNS domains the directory records for the organisation ``code``
+    (empty when none are recorded; ``NotFound`` for an unknown code). One GetItem."""
+    return store.get(code).email_domains
 
 
 def must_exist(code: str) -> Write:

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pynamodb.attributes import (
     BooleanAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -77,6 +78,7 @@ class OrganisationRecord(StoreModel):
     cafcass_service_area = UnicodeAttribute(null=True)
     reviewing_org = UnicodeAttribute(null=True)
     active = BooleanAttribute(default=True)
+    email_domains = UnicodeSetAttribute(null=True)  # absent when none are recorded (DynamoDB has no empty set)
     listing = UnicodeAttribute(default=LISTING)
     sort_key = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
@@ -97,6 +99,7 @@ def _to_domain(rec: OrganisationRecord) -> Organisation:
         code=rec.code, name=rec.name, type=OrgType(rec.org_type), region=Region(rec.region),
         nation=Nation(rec.nation), cafcass_service_area=rec.cafcass_service_area,
         reviewing_org=rec.reviewing_org, active=rec.active, version=rec.version, updated_at=rec.updated_at,
+        email_domains=frozenset(rec.email_domains or ()),
     )
 
 
@@ -108,6 +111,7 @@ def _fill(rec: OrganisationRecord, org: Organisation, actor: str | None, now: da
     rec.cafcass_service_area = org.cafcass_service_area
     rec.reviewing_org = org.reviewing_org
     rec.active = org.active
+    rec.email_domains = set(org.email_domains) or None
     rec.listing = LISTING
     rec.sort_key = _sort_key(org)
     rec.updated_at = now
@@ -150,7 +154,8 @@ def update(org: Organisation, expected_version: int, actor: str | None) -> Organ
     actions = []
     for attr in (OrganisationRecord.name, OrganisationRecord.org_type, OrganisationRecord.region,
                  OrganisationRecord.nation, OrganisationRecord.cafcass_service_area,
-                 OrganisationRecord.reviewing_org, OrganisationRecord.active, OrganisationRecord.sort_key,
+                 OrganisationRecord.reviewing_org, OrganisationRecord.active, OrganisationRecord.email_domains,
+                 OrganisationRecord.sort_key,
                  OrganisationRecord.updated_at, OrganisationRecord.updated_by):
         value = getattr(probe, attr.attr_name)
         actions.append(attr.remove() if value is None else attr.set(value))

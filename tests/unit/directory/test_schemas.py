@@ -174,4 +174,4 @@ def test_output_of_an_unversioned_organisation_has_version_zero() -> None:
     out = OrganisationOut.of(org).model_dump(mode="json")
     assert out == {"code": "ADCS", "name": "ADCS", "type": "adcs", "region": "national", "nation": "england",
                    "cafcass_service_area": None, "reviewing_org": None, "active": True, "version": 0,
-                   "updated_at": None}
+                   "updated_at": None, "email_domains": []}
