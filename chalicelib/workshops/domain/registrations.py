@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from chalicelib.core.errors import Conflict, InvalidInput
 from chalicelib.workshops.domain.rules import (
     ACTIVE,
     EndReason,
@@ -21,6 +22,10 @@ from chalicelib.workshops.domain.rules import (
 )
 
 PRESENT = "present"
+
+# A place passes along one chain of substitutions at most this many times (A -> B -> C; C cannot hand it on).
+# Admins are exempt: they sort out what people cannot, and every hand-on they make is recorded as theirs.
+MAX_HAND_ONS = 2
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Colleague:
     job_title: str
     access_needs: str | None = None
     dietary_needs: str | None = None
+    override_domain_check: bool = False  # a Cafcass admin hands the place to an address outside the domains
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,9 @@ class Registration:
     feedback_changed_practice: str | None = None
     feedback_comment: str | None = None
     erased_at: datetime | None = None  # the person was removed (on request, or at the end of retention)
+    hand_ons: int = 0  # how many times this place has been handed on along its chain of substitutions
+    domain_override_by: str | None = None  # the admin's subject id who handed it outside the organisation's domains
+    domain_override_at: datetime | None = None
 
     @property
     def email(self) -> str:
@@ -110,7 +119,8 @@ class Registration:
 
 def new_registration(workshop: Workshop, who: Registrant, registration_id: str, status: RegistrationStatus,
                      created_by: str, on_behalf: str | None, now: datetime, waiting_key: str | None = None,
-                     substitute_for: str | None = None, owner: str | None = None) -> Registration:
+                     substitute_for: str | None = None, owner: str | None = None, hand_ons: int = 0,
+                     domain_override_by: str | None = None) -> Registration:
     """A registration as first written: confirmed (with a place) or waiting (with its arrival key). ``owner``
     is the person's subject when they register themselves; otherwise their first sign-in claims it."""
     return Registration(
@@ -118,7 +128,50 @@ def new_registration(workshop: Workshop, who: Registrant, registration_id: str, 
         created_by=created_by, on_behalf=on_behalf, owner=owner,
         confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
         waiting_key=waiting_key, waiting_since=now if waiting_key else None,
-        notified_sequence=workshop.sequence, substitute_for=substitute_for)
+        notified_sequence=workshop.sequence, substitute_for=substitute_for, hand_ons=hand_ons,
+        domain_override_by=domain_override_by, domain_override_at=now if domain_override_by else None)
+
+
+class ColleagueNotInOrganisation(InvalidInput):
+    """The colleague's address is not at one of the domains of the place's organisation."""
+
+    code = "colleague_not_in_organisation"
+
+    def __init__(self) -> None:
+        super().__init__("The colleague's address must be at one of their organisation's email domains.",
+                         field="email")
+
+
+class HandOnLimitReached(Conflict):
+    """The place has been handed on as many times as one chain of substitutions allows."""
+
+    code = "substitution_limit_reached"
+
+    def __init__(self) -> None:
+        super().__init__(f"This place has already been handed on {MAX_HAND_ONS} times; ask a Cafcass admin.")
+
+
+def address_domain(address: str) -> str:
+    """The domain of an address, in lower case (``Sam@Westminster.gov.uk`` -> ``westminster.gov.uk``)."""
+    return address.strip().rsplit("@", 1)[-1].lower()
+
+
+def colleague_domain_allowed(colleague_email: str, org_domains: frozenset[str], original_email: str) -> bool:
+    """Whether a place may go to ``colleague_email``: its domain is one the directory records for the place's
+    organisation (exactly: a subdomain is another domain). Where none is recorded, the colleague's domain must be
+    the one of the person handing the place on, so an unknown organisation never widens who can be mailed."""
+    domain = address_domain(colleague_email)
+    if org_domains:
+        return domain in org_domains
+    return domain == address_domain(original_email)
+
+
+def check_hand_on(original: Registration, by_admin: bool) -> int:
+    """The hand-on count of the registration that takes over ``original``'s place; ``HandOnLimitReached`` once
+    the place has passed ``MAX_HAND_ONS`` times (admins are exempt)."""
+    if original.hand_ons >= MAX_HAND_ONS and not by_admin:
+        raise HandOnLimitReached()
+    return original.hand_ons + 1
 
 
 @dataclass(frozen=True)

@@ -111,20 +111,27 @@ class RegistrationPage(ResponseModel):
 
 
 class SubstituteIn(StrictModel):
-    """The colleague who takes the place (same organisation and group)."""
+    """The colleague who takes the place (same organisation and group). Their address must be at one of the
+    organisation's email domains in the directory (where none is recorded: at the domain of the address the
+    place is registered to)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, json_schema_extra={"examples": [
+        {"name": "Alex Jones", "email": "alex.jones@westminster.gov.uk", "job_title": "Social worker"}]})
 
     name: Name
     email: Email
     job_title: Text
     access_needs: Needs | None = None
     dietary_needs: Needs | None = None
+    override_domain_check: bool = Field(default=False, description=(
+        "Cafcass admins only (403 otherwise): hand the place on although the address is not at one of the "
+        "organisation's domains. Recorded on the new registration (who and when) and logged."))
 
     def to_domain(self) -> Colleague:
         """The colleague who takes the place."""
         return Colleague(name=self.name, email=self.email, job_title=self.job_title,
-                         access_needs=self.access_needs, dietary_needs=self.dietary_needs)
+                         access_needs=self.access_needs, dietary_needs=self.dietary_needs,
+                         override_domain_check=self.override_domain_check)
 
 
 class MyRegistrationsQuery(StrictModel):

@@ -112,6 +112,9 @@ class RegistrationRecord(StoreModel):
     feedback_comment = UnicodeAttribute(null=True)
     erased_at = UTCDateTimeAttribute(null=True)  # personal data removed (on request, or at the end of retention)
     needs_removed_at = UTCDateTimeAttribute(null=True)  # access and dietary needs removed after the workshop
+    hand_ons = NumberAttribute(null=True)  # times the place was handed on along its chain (absent: never)
+    domain_override_by = UnicodeAttribute(null=True)  # the admin (subject id) who waived the colleague domain check
+    domain_override_at = UTCDateTimeAttribute(null=True)
 
     person_index = PersonIndex()
     owner_index = OwnerIndex()
@@ -189,7 +192,8 @@ def to_domain(rec: RegistrationRecord) -> Registration:
         feedback_requested_at=rec.feedback_requested_at, feedback_at=rec.feedback_at,
         feedback_rating=None if rec.feedback_rating is None else int(rec.feedback_rating),
         feedback_changed_practice=rec.feedback_changed_practice, feedback_comment=rec.feedback_comment,
-        erased_at=rec.erased_at)
+        erased_at=rec.erased_at, hand_ons=int(rec.hand_ons or 0), domain_override_by=rec.domain_override_by,
+        domain_override_at=rec.domain_override_at)
 
 
 def new_record(reg: Registration) -> RegistrationRecord:
@@ -202,7 +206,8 @@ def new_record(reg: Registration) -> RegistrationRecord:
         person_key=person_key(who.email), created_key=f"{reg.created_at.isoformat()}#{reg.id}",
         created_at=reg.created_at, created_by=reg.created_by, on_behalf=reg.on_behalf, owner=reg.owner,
         confirmed_at=reg.confirmed_at, waiting_key=reg.waiting_key, waiting_since=reg.waiting_since,
-        notified_sequence=reg.notified_sequence, substitute_for=reg.substitute_for)
+        notified_sequence=reg.notified_sequence, substitute_for=reg.substitute_for, hand_ons=reg.hand_ons or None,
+        domain_override_by=reg.domain_override_by, domain_override_at=reg.domain_override_at)
 
 
 def key_of(reg: Registration) -> RegistrationRecord:

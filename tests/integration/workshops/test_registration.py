@@ -152,13 +152,14 @@ def test_self_registration_must_match_the_token(clean_mail):
 def test_substitution_hands_the_place_to_a_colleague(clean_mail):
     w = make_workshop(capacity=(1, 0, 0))
     a = register.register(ADMIN, w.id, person(70), now=NOW)
-    colleague = Colleague(name="Person 71", email="person71@example.org", job_title="Social worker")
+    # Westminster's people are at westminster.gov.uk in the directory: the colleague must be too
+    colleague = Colleague(name="Person 71", email="person71@westminster.gov.uk", job_title="Social worker")
     sub = substitute.substitute(ADMIN, w.id, a.registration.id, colleague, now=NOW)
     assert sub.registration.status == "confirmed" and sub.registration.substitute_for == a.registration.id
     assert regs.get(w.id, a.registration.id).end_reason == "substituted"
     assert store.get(w.id, consistent=True).confirmed_total == 1
     templates = queued()
-    assert ("workshop_confirmation", "person71@example.org") in templates
+    assert ("workshop_confirmation", "person71@westminster.gov.uk") in templates
     assert ("registration_cancelled", "person70@example.org") in templates
     assert sub.registration.organisation == a.registration.organisation
     assert sub.registration.group is Group.LA_SOCIAL_WORKER
