@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Annotated, Any, ClassVar
 
@@ -44,6 +45,21 @@ def _multi_line(text: str) -> str:
 # Every text field of every request carries one of these (``Annotated[str, StringConstraints(...), SingleLine]``).
 SingleLine = AfterValidator(_single_line)  # a name, a title, a venue: no line breaks
 MultiLine = AfterValidator(_multi_line)  # a description, needs, a comment: line breaks (\\n) allowed
+
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+def idempotency_key(headers: Mapping[str, str]) -> str | None:
+    """The request's ``Idempotency-Key`` header (8 to 128 of ``A-Z a-z 0-9 _ -``), or ``None``; a malformed
+    one is a 422 naming the header."""
+    key = headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput("Send an Idempotency-Key of 8 to 128 letters, digits, '-' or '_'.",
+                           code="invalid_idempotency_key", field="Idempotency-Key")
+    return key
 
 
 class StrictModel(BaseModel):

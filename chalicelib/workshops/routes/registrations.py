@@ -6,7 +6,7 @@ from chalice import Response
 
 from chalicelib.core.auth.caller import Caller
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
-from chalicelib.core.http.schemas import ErrorDetail
+from chalicelib.core.http.schemas import ErrorDetail, idempotency_key
 from chalicelib.workshops.schemas.common import RegistrationPath, TokenQuery, WorkshopPath
 from chalicelib.workshops.schemas.links import DeclinedOut
 from chalicelib.workshops.schemas.registrations import (
@@ -37,13 +37,16 @@ def _conflict(exc: AlreadyRegistered, caller: Caller) -> Reply:
           description="Register yourself (name, email, organisation and group must match your account), or, as a "
                       "Cafcass admin, someone else. You get a place if one is free in your group (and within your "
                       "organisation's cap) and nobody is waiting for it; otherwise you join the waiting list and "
-                      "are told your position. Registering twice is a 409 with the existing registration.",
+                      "are told your position. Registering twice is a 409 with the existing registration. Send an "
+                      "`Idempotency-Key` header to make a retry safe: a request repeated with the same key answers "
+                      "with the registration the first one made.",
           path_model=WorkshopPath, body_model=RegistrationIn, response_model=RegistrationOut, status=201,
           errors=(403, 404, 409), error_models=CONFLICT_BODY)
 def register(call: ApiCall[WorkshopPath, None, RegistrationIn]) -> Reply:
     """Register for a workshop."""
     try:
-        outcome = register_service.register(call.signed_in, call.path.workshop_id, call.body.to_domain())
+        outcome = register_service.register(call.signed_in, call.path.workshop_id, call.body.to_domain(),
+                                            idempotency_key=idempotency_key(call.headers))
     except AlreadyRegistered as exc:
         return _conflict(exc, call.signed_in)
     reg = outcome.registration

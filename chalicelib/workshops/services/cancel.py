@@ -97,6 +97,8 @@ def _read_decline_link(token: str, now: datetime | None) -> tuple[str, str, int]
 def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetime) -> Outcome:
     def attempt(n: int) -> Outcome:
         reg = regs.get(workshop_id, registration_id)
+        if reg.ended_at == now and reg.status in (RegistrationStatus.CANCELLED, RegistrationStatus.LEFT_WAITING_LIST):
+            return Outcome(reg)  # ended by an earlier try of this very request, whose answer was lost
         if reg.status is RegistrationStatus.WAITING:
             return _leave_waiting_list(reg, now)
         if reg.status is not RegistrationStatus.CONFIRMED:

@@ -223,6 +223,14 @@ def get(workshop_id: str, registration_id: str) -> Registration:
         raise RegistrationNotFound() from None
 
 
+def find(workshop_id: str, registration_id: str) -> Registration | None:
+    """One registration read consistently, or ``None`` (one GetItem)."""
+    try:
+        return get(workshop_id, registration_id)
+    except RegistrationNotFound:
+        return None
+
+
 def existing_for(workshop_id: str, email: str) -> Registration | None:
     """The registration a person already has for a workshop, if any (two consistent GetItems)."""
     try:
