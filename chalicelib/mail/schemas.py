@@ -84,6 +84,12 @@ class SuppressionPath(StrictModel):
     id: SuppressionId
 
 
+class UnsubscribeLinkPath(StrictModel):
+    """An unsubscribe link's token, as the last segment of its path."""
+
+    token: LinkToken
+
+
 class UnsubscribeQuery(StrictModel):
     """The signed token of a one-click unsubscribe link."""
 

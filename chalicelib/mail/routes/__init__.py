@@ -18,3 +18,5 @@ routes.add("GET", "/email/suppressions",          CAFCASS_ADMINS, "email:list_su
 routes.add("DELETE", "/email/suppressions/{id}",  CAFCASS_ADMINS, "email:remove_suppression")
 routes.add("POST", "/email/unsubscribe",          PUBLIC, "email:unsubscribe")
 routes.add("GET", "/email/unsubscribe",           PUBLIC, "email:describe_unsubscribe")
+routes.add("GET", "/links/unsubscribe/{token}",   PUBLIC, "links:unsubscribe_page")
+routes.add("POST", "/links/unsubscribe/{token}",  PUBLIC, "links:unsubscribe_from_page")

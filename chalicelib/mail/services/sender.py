@@ -85,7 +85,8 @@ class DrainResult:
 def unsubscribe_url(message: OutgoingEmail) -> str:
     """The signed one-click unsubscribe link of an optional message."""
     token = links.make_token(UNSUBSCRIBE_PURPOSE, {"a": message.to, "l": message.list_id, "m": message.message_id})
-    return f"{get_settings().public_base_url}/email/unsubscribe?token={token}"
+    # The token is the path's last segment: a query string would reach access logs.
+    return f"{get_settings().public_base_url}/links/unsubscribe/{token}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from chalicelib.mail.adapters import ses
 from chalicelib.mail.domain import LEASE_SECONDS, MailKind, OutgoingEmail, SendStatus
 from chalicelib.mail.services.queue import queued
 from chalicelib.mail.services.sender import RateLimiter, drain, send_one
-from chalicelib.mail.store import outbox
+from chalicelib.mail.store import outbox, suppressions
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 NO_LIMIT = RateLimiter(0)
@@ -214,19 +214,24 @@ def test_optional_mail_is_suppressed_after_one_click_unsubscribe_but_service_mai
     drain(now=lambda: NOW, limiter=NO_LIMIT)
     request = mail.requests[0]
     link = mail.header(request, "List-Unsubscribe")
-    assert link.startswith("<https://partnerships.test/api/email/unsubscribe?token=") and link.endswith(">")
+    assert link.startswith("<https://partnerships.test/api/links/unsubscribe/") and link.endswith(">")
+    assert "?" not in link  # the token is a path segment: a query string would reach access logs
     assert mail.header(request, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
     assert "reader@example.org" not in link  # the token is encrypted
     text = request["Content"]["Simple"]["Body"]["Text"]["Data"]
     assert link[1:-1] in text  # and the body says how to unsubscribe too
 
     path = link[1:-1].removeprefix("https://partnerships.test/api")
-    looked = client.get(path)
-    assert looked.status_code == 200 and looked.json_body["unsubscribed"] is False  # a GET changes nothing
+    looked = client.get(path)  # what opening the link shows: a page whose GET changes nothing
+    assert looked.status_code == 200 and looked.headers["Content-Type"].startswith("text/html")
+    page = looked.body.decode()
+    assert '<form method="post"' in page and "reader@example.org" not in page
+    assert suppressions.suppressed_reason("reader@example.org", "practice-notes") is None
+    # The mail client's one-click POST (RFC 8058) and the page's button both unsubscribe.
     resp = client.post(path, body="List-Unsubscribe=One-Click",
                        headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert resp.status_code == 200 and resp.json_body == {
-        "list_id": "practice-notes", "unsubscribed": True, "message": "You will not get these emails again."}
+    assert resp.status_code == 200 and "You have unsubscribed" in resp.body.decode()
+    assert suppressions.suppressed_reason("reader@example.org", "practice-notes") == "unsubscribe"
 
     again = message(to="Reader@Example.org", kind=MailKind.OPTIONAL, list_id="practice-notes")
     other_list = message(to="reader@example.org", kind=MailKind.OPTIONAL, list_id="other-list")
@@ -243,6 +248,8 @@ def test_optional_mail_is_suppressed_after_one_click_unsubscribe_but_service_mai
 def test_a_forged_unsubscribe_link_is_refused(client, mail):
     resp = client.post("/email/unsubscribe?token=" + "A" * 120)
     assert resp.status_code == 400
+    page = client.post("/links/unsubscribe/" + "A" * 120)
+    assert page.status_code == 400 and page.headers["Content-Type"].startswith("text/html")
     assert resp.json_body["error"]["code"] == "invalid_link"
 
 
@@ -262,3 +269,18 @@ def test_the_outbox_table_streams_new_messages_to_the_stream_trigger(mail):
                {"eventName": "REMOVE", "dynamodb": {"Keys": {"message_id": {"S": "gone"}}}}]
     assert send_new_messages(records) == {"sent": 1}
     assert outbox.get(msg.message_id).status == "sent"
+
+
+def test_the_unsubscribe_token_never_reaches_the_logs(mail, client, service_logs):
+    optional = message(to="quiet@example.org", kind=MailKind.OPTIONAL, list_id="practice-notes")
+    outbox.enqueue(optional, NOW)
+    drain(now=lambda: NOW, limiter=NO_LIMIT)
+    path = mail.header(mail.requests[0], "List-Unsubscribe")[1:-1].removeprefix("https://partnerships.test/api")
+    token = path.rsplit("/", 1)[1]
+    client.get(path)
+    client.get(path[:-4] + "AAAA")  # a broken copy
+    client.post(path, body="List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    routes = {(r.get("route"), r.get("status")) for r in service_logs.records() if r["message"] == "request"}
+    assert ("/links/unsubscribe/{token}", 200) in routes and ("/links/unsubscribe/{token}", 400) in routes
+    for piece in (token, token[:24], token[-24:]):
+        assert piece not in service_logs.text()
