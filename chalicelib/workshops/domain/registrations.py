@@ -71,6 +71,7 @@ class Registration:
     waiting_until: datetime | None = None
     ended_at: datetime | None = None
     end_reason: EndReason | None = None
+    end_key: str | None = None  # the Idempotency-Key (hashed) of the request that ended it, if it sent one
     substitute_for: str | None = None
     substituted_by: str | None = None
     notified_sequence: int = 0  # the workshop's schedule version this person was told about

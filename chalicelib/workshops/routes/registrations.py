@@ -66,11 +66,14 @@ def get_registration(call: ApiCall[RegistrationPath, None, None]) -> Registratio
 @endpoint(tag=TAG,
           summary="Cancel a place or leave the waiting list",
           description="The person themselves until the cancellation deadline; Cafcass admins at any time. A freed "
-                      "place goes at once to the first eligible person waiting, who is emailed an invitation.",
-          path_model=RegistrationPath, response_model=RegistrationOut, errors=(404, 409))
+                      "place goes at once to the first eligible person waiting, who is emailed an invitation. "
+                      "Send an `Idempotency-Key` header to make a retry safe: a request repeated with the same key "
+                      "answers with the cancellation the first one made.",
+          path_model=RegistrationPath, response_model=RegistrationOut, errors=(404, 409, 422))
 def cancel_registration(call: ApiCall[RegistrationPath, None, None]) -> RegistrationOut:
     """Cancel."""
-    outcome = cancel_service.cancel(call.signed_in, call.path.workshop_id, call.path.registration_id)
+    outcome = cancel_service.cancel(call.signed_in, call.path.workshop_id, call.path.registration_id,
+                                    idempotency_key=idempotency_key(call.headers))
     return RegistrationOut.of(outcome.registration, call.signed_in)
 
 

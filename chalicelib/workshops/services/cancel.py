@@ -3,6 +3,7 @@ transaction), leaving the waiting list, or declining a promotion through the sig
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -41,14 +42,20 @@ class DeadlinePassed(Conflict):
 
 
 def cancel(caller: Caller, workshop_id: str, registration_id: str, now: datetime | None = None,
-           reason: EndReason = EndReason.CANCELLED) -> Outcome:
-    """Cancel a place or leave the waiting list: people until the deadline, admins at any time."""
+           reason: EndReason = EndReason.CANCELLED, idempotency_key: str | None = None) -> Outcome:
+    """Cancel a place or leave the waiting list: people until the deadline, admins at any time. A request
+    resent with the same ``Idempotency-Key`` answers with the cancellation the first one made."""
     now = now or utcnow()
-    access.check_person(caller, regs.get(workshop_id, registration_id))
+    reg = access.check_person(caller, regs.get(workshop_id, registration_id))
+    end_key = None
+    if idempotency_key is not None:
+        end_key = hashlib.sha256(f"{caller.id}|{registration_id}|{idempotency_key}".encode()).hexdigest()[:32]
+        if reg.end_key == end_key:
+            return Outcome(reg)
     workshop = store.get(workshop_id)
     if not caller.is_cafcass_admin and reason is EndReason.CANCELLED and now >= workshop.cancellation_deadline:
         raise DeadlinePassed()
-    return _end(workshop_id, registration_id, reason, now)
+    return _end(workshop_id, registration_id, reason, now, end_key)
 
 
 def decline(workshop_id: str, registration_id: str, token: str, now: datetime | None = None) -> Outcome:
@@ -94,13 +101,14 @@ def _read_decline_link(token: str, now: datetime | None) -> tuple[str, str, int]
     return workshop_id, registration_id, promotion
 
 
-def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetime) -> Outcome:
+def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetime,
+         end_key: str | None = None) -> Outcome:
     def attempt(n: int) -> Outcome:
         reg = regs.get(workshop_id, registration_id)
         if reg.ended_at == now and reg.status in (RegistrationStatus.CANCELLED, RegistrationStatus.LEFT_WAITING_LIST):
             return Outcome(reg)  # ended by an earlier try of this very request, whose answer was lost
         if reg.status is RegistrationStatus.WAITING:
-            return _leave_waiting_list(reg, now)
+            return _leave_waiting_list(reg, now, end_key)
         if reg.status is not RegistrationStatus.CONFIRMED:
             raise Conflict("This registration is no longer active.", code="registration_not_active")
         workshop = store.get(workshop_id, consistent=True)
@@ -118,7 +126,7 @@ def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetim
         if entry is not None:
             promoted = regs.get(workshop_id, entry.registration_id)
             messages.append(mail.promoted(workshop, promoted.email, promoted.name, entry.registration_id, now))
-        placement.cancel(workshop, reg, reason, entry, queued(messages, now), now)
+        placement.cancel(workshop, reg, reason, entry, queued(messages, now), now, end_key)
         count("RegistrationCancelled")
         logger.info("registration cancelled", extra={"workshop_id": workshop_id, "registration_id": registration_id,
                                                      "reason": reason.value, "promoted": entry is not None})
@@ -127,9 +135,10 @@ def _end(workshop_id: str, registration_id: str, reason: EndReason, now: datetim
     return keep_trying(attempt)
 
 
-def _leave_waiting_list(reg: Registration, now: datetime) -> Outcome:
+def _leave_waiting_list(reg: Registration, now: datetime, end_key: str | None = None) -> Outcome:
     workshop = store.get(reg.workshop_id)
-    placement.leave_waiting_list(reg, queued([mail.left_waiting_list(workshop, reg.email, reg.name)], now), now)
+    placement.leave_waiting_list(reg, queued([mail.left_waiting_list(workshop, reg.email, reg.name)], now), now,
+                                 end_key)
     count("RegistrationLeftWaitingList")
     # Fewer people ahead can unblock newcomers; free places (if any) go to whoever is next.
     fill_freed_places(reg.workshop_id, now)

@@ -191,12 +191,17 @@ def promote(workshop: Workshop, entry: WaitingEntry, writes: Sequence[Write], no
     tx.commit()
 
 
+def _end_key(end_key: str | None) -> list[Any]:
+    return [RegistrationRecord.end_key.set(end_key)] if end_key else []
+
+
 def cancel(workshop: Workshop, reg: Registration, reason: EndReason, promotion: WaitingEntry | None,
-           writes: Sequence[Write], now: datetime) -> None:
+           writes: Sequence[Write], now: datetime, end_key: str | None = None) -> None:
     """End a confirmed registration and, in the same transaction, give its place to ``promotion``."""
     tx = Transaction()
     tx.update(key_of(reg), [RegistrationRecord.status.set(RegistrationStatus.CANCELLED.value),
-                            RegistrationRecord.ended_at.set(now), RegistrationRecord.end_reason.set(reason.value)],
+                            RegistrationRecord.ended_at.set(now), RegistrationRecord.end_reason.set(reason.value),
+                            *_end_key(end_key)],
               condition=RegistrationRecord.status == RegistrationStatus.CONFIRMED.value, label="registration")
     deltas = _group_deltas(reg.group, -1, 0)
     org_deltas = {reg.organisation: -1}
@@ -222,6 +227,7 @@ class LeaveWaitingList:
     reg: Registration
     now: datetime
     reason: EndReason = EndReason.LEFT_WAITING_LIST
+    end_key: str | None = None
 
     def add_to(self, tx: Transaction) -> None:
         """Add the three operations to ``tx``."""
@@ -230,7 +236,7 @@ class LeaveWaitingList:
                                 RegistrationRecord.ended_at.set(self.now),
                                 RegistrationRecord.waiting_until.set(self.now),
                                 RegistrationRecord.waiting_key.remove(),
-                                RegistrationRecord.end_reason.set(self.reason.value)],
+                                RegistrationRecord.end_reason.set(self.reason.value), *_end_key(self.end_key)],
                   condition=RegistrationRecord.status == RegistrationStatus.WAITING.value, label="registration")
         tx.delete(WaitingRecord(workshop_id=reg.workshop_id, sk=wait_sk(reg.waiting_key or "")),
                   condition=WaitingRecord.sk.exists(), label="waiting")
@@ -238,10 +244,10 @@ class LeaveWaitingList:
                   [WorkshopRecord.waiting_total.add(-1), _attr("waiting", reg.group).add(-1)], label="workshop")
 
 
-def leave_waiting_list(reg: Registration, writes: Sequence[Write], now: datetime) -> None:
+def leave_waiting_list(reg: Registration, writes: Sequence[Write], now: datetime, end_key: str | None = None) -> None:
     """End a waiting registration and remove its list entry (one transaction)."""
     tx = Transaction()
-    tx.include([LeaveWaitingList(reg, now), *writes])
+    tx.include([LeaveWaitingList(reg, now, end_key=end_key), *writes])
     tx.commit()
 
 

@@ -100,6 +100,7 @@ class RegistrationRecord(StoreModel):
     waiting_until = UTCDateTimeAttribute(null=True)
     ended_at = UTCDateTimeAttribute(null=True)
     end_reason = UnicodeAttribute(null=True)
+    end_key = UnicodeAttribute(null=True)  # the hashed Idempotency-Key of the request that ended it
     substitute_for = UnicodeAttribute(null=True)
     substituted_by = UnicodeAttribute(null=True)
     notified_sequence = NumberAttribute(default=0)
@@ -185,7 +186,7 @@ def to_domain(rec: RegistrationRecord) -> Registration:
         created_at=rec.created_at, created_by=rec.created_by, on_behalf=rec.on_behalf, owner=rec.owner,
         confirmed_at=rec.confirmed_at,
         waiting_key=rec.waiting_key, waiting_since=rec.waiting_since, waiting_until=rec.waiting_until,
-        ended_at=rec.ended_at, end_reason=EndReason(rec.end_reason) if rec.end_reason else None,
+        ended_at=rec.ended_at, end_reason=EndReason(rec.end_reason) if rec.end_reason else None, end_key=rec.end_key,
         substitute_for=rec.substitute_for, substituted_by=rec.substituted_by,
         notified_sequence=int(rec.notified_sequence),
         reminders=frozenset(rec.reminders or ()), attendance=dict(raw.as_dict()) if raw is not None else {},

@@ -86,3 +86,22 @@ def test_a_client_retry_with_the_same_idempotency_key_gets_the_same_registration
     bad = client.post(f"/workshops/{workshop_id}/registrations", headers={**admin, "Idempotency-Key": "x y"},
                       body=body)
     assert bad.status_code == 422 and bad.json_body["error"]["field"] == "Idempotency-Key"
+
+
+@pytest.mark.parametrize("places", [1, 0])  # a place (freed for the next person), or a turn on the list
+def test_a_cancellation_resent_with_the_same_idempotency_key_gets_the_same_answer(client, tokens, mail, places):
+    admin = _json_headers(tokens, "cafcass-admin")
+    body = _body(capacity=(places, 0, 0) if places else (0, 1, 0))
+    workshop_id = client.post("/workshops", headers=admin, body=json.dumps(body)).json_body["id"]
+    client.post(f"/workshops/{workshop_id}/status", headers=admin, body=json.dumps({"status": "published"}))
+    made = client.post(f"/workshops/{workshop_id}/registrations", headers=admin, body=json.dumps({
+        "name": "Cal Key", "email": f"cal.{uuid.uuid4().hex[:8]}@example.org", "organisation": "E09000033",
+        "group": "la-social-worker", "job_title": "Social worker"})).json_body
+    path = f"/workshops/{workshop_id}/registrations/{made['id']}"
+    keyed = {**admin, "Idempotency-Key": f"cancel-{uuid.uuid4().hex}"}
+    first, again = client.delete(path, headers=keyed), client.delete(path, headers=keyed)
+    assert first.status_code == 200 and again.status_code == 200  # not 409 registration_not_active
+    assert again.json_body["status"] == first.json_body["status"] == (
+        "cancelled" if places else "left_waiting_list")
+    other_key = client.delete(path, headers={**admin, "Idempotency-Key": f"other-{uuid.uuid4().hex}"})
+    assert other_key.status_code == 409 and other_key.json_body["error"]["code"] == "registration_not_active"
