@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import tools.bench
-from tools.bench import http, imports, memory, outbox, requests, workshops
+from tools.bench import contention, http, imports, memory, outbox, requests, workshops
 from tools.bench.common import ROOT
 
 # The sections in the order they print; ``--only NAME`` runs one entry.
@@ -23,6 +23,7 @@ SECTIONS: dict[str, list[Callable[[], None]]] = {
     "requests": [requests.section_requests],
     "outbox": [outbox.section_outbox],
     "workshops": [workshops.section_workshops, http.section_registrations],
+    "contention": [contention.section_contention],
 }
 
 # The child processes the sections start: ``python -m tools.bench --worker KIND OUT`` (OUT: the JSON to write).
@@ -32,6 +33,7 @@ WORKERS: dict[str, Callable[[Path], None]] = {
     "outbox": outbox.outbox_worker,
     "workshops": workshops.workshops_worker,
     "workshops-http": http.workshops_http_worker,
+    "contention": contention.contention_worker,
 }
 
 

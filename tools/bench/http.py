@@ -158,7 +158,7 @@ def workshops_http_worker(out: Path) -> None:
 
     result: dict[str, Any] = {"runs": []}
     big = int(os.environ.get("BENCH_WORKSHOP_REGISTRATIONS") or 600)
-    small = int(os.environ.get("BENCH_WORKSHOP_WAITING_REGISTRATIONS") or 150)
+    small = int(os.environ.get("BENCH_WORKSHOP_WAITING_REGISTRATIONS") or 300)  # a popular opening: 300 for 30
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-stack-") as tmp, \
             running_stack(_free_port(), log_path=Path(tmp) / "stack.log",
