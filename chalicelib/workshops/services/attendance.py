@@ -74,6 +74,10 @@ def give_feedback(token: str, rating: int, changed_practice: str, comment: str |
     if changed_practice not in CHANGED_PRACTICE:
         raise InvalidInput("Answer yes, no or not_yet.", code="invalid_answer", field="changed_practice")
     if not regs.record_feedback(reg, now or utcnow(), rating, changed_practice, comment):
+        given = regs.get(reg.workshop_id, reg.id)
+        if (given.feedback_rating, given.feedback_changed_practice, given.feedback_comment) == (
+                rating, changed_practice, comment or None):
+            return  # the same answer again (a resent form, a retry after a lost answer): it was received
         raise Conflict("Feedback has already been given with this link. Thank you.", code="feedback_already_given")
     count("FeedbackReceived")
     logger.info("feedback received", extra={"workshop_id": reg.workshop_id, "rating": rating})

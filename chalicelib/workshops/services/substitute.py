@@ -53,6 +53,10 @@ def substitute(caller: Caller, workshop_id: str, registration_id: str, colleague
         caller.require_any(Role.CAFCASS_ADMIN)
     original = access.check_person(caller, regs.get(workshop_id, registration_id))
     if original.status is not RegistrationStatus.CONFIRMED:
+        if original.substituted_by is not None:
+            done = regs.find(workshop_id, original.substituted_by)
+            if done is not None and normalise_address(done.email) == normalise_address(colleague.email):
+                return Outcome(done)  # handed to this colleague already (a resent request): the same answer
         raise NotConfirmed("Only a confirmed place can be handed on.")
     if normalise_address(colleague.email) == normalise_address(original.email):
         raise InvalidInput("The colleague must be someone else.", code="same_person", field="email")

@@ -219,6 +219,9 @@ def test_after_the_workshop_attendance_feedback_and_reports(client, tokens, mail
     posted = client.post(page, headers={"Content-Type": "application/x-www-form-urlencoded"},
                          body="rating=4&changed_practice=yes&comment=Useful%0D%0Aand+clear")
     assert posted.status_code == 201 and "Thank you" in posted.body.decode()
+    resent = client.post(page, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                         body="rating=4&changed_practice=yes&comment=Useful%0D%0Aand+clear")
+    assert resent.status_code == 201  # the same answer again (a resent form): received, not "already given"
     assert "already given" in client.get(page).body.decode()
     body = json.dumps({"rating": 4, "changed_practice": "yes", "comment": "Useful"})
     twice = client.post(link, headers={"Content-Type": "application/json"}, body=body)

@@ -105,3 +105,22 @@ def test_a_cancellation_resent_with_the_same_idempotency_key_gets_the_same_answe
         "cancelled" if places else "left_waiting_list")
     other_key = client.delete(path, headers={**admin, "Idempotency-Key": f"other-{uuid.uuid4().hex}"})
     assert other_key.status_code == 409 and other_key.json_body["error"]["code"] == "registration_not_active"
+
+
+def test_a_substitution_resent_answers_with_the_same_colleagues_place(client, tokens, mail):
+    admin = _json_headers(tokens, "cafcass-admin")
+    workshop_id = client.post("/workshops", headers=admin, body=json.dumps(_body())).json_body["id"]
+    client.post(f"/workshops/{workshop_id}/status", headers=admin, body=json.dumps({"status": "published"}))
+    original = client.post(f"/workshops/{workshop_id}/registrations", headers=admin, body=json.dumps({
+        "name": "Sue Stitute", "email": f"sue.{uuid.uuid4().hex[:8]}@westminster.gov.uk", "organisation": "E09000033",
+        "group": "la-social-worker", "job_title": "Social worker"})).json_body
+    path = f"/workshops/{workshop_id}/registrations/{original['id']}/substitute"
+    colleague = json.dumps({"name": "Col League", "email": f"col.{uuid.uuid4().hex[:8]}@westminster.gov.uk",
+                            "job_title": "Social worker"})
+    first = client.post(path, headers=admin, body=colleague)
+    again = client.post(path, headers=admin, body=colleague)
+    assert first.status_code == 201, first.json_body
+    assert again.status_code == 201 and again.json_body["id"] == first.json_body["id"]  # not 409
+    someone_else = client.post(path, headers=admin, body=json.dumps({
+        "name": "Not Them", "email": f"not.{uuid.uuid4().hex[:8]}@westminster.gov.uk", "job_title": "x"}))
+    assert someone_else.status_code == 409
