@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.core.http.endpoint import ApiCall, Reply, endpoint
+from chalicelib.core.http.schemas import idempotency_key
 from chalicelib.core.time import utcnow
 from chalicelib.workshops.schemas.common import WorkshopPath
 from chalicelib.workshops.schemas.scheduling import (
@@ -19,11 +20,14 @@ TAG = "Workshops"
 
 
 @endpoint(tag=TAG, summary="Schedule a workshop",
-          description="Creates a draft: nobody else sees it until it is published.", body_model=WorkshopIn,
+          description="Creates a draft: nobody else sees it until it is published. Send an `Idempotency-Key` "
+                      "header to make a retry safe: a request repeated with the same key answers with the workshop "
+                      "the first one created.", body_model=WorkshopIn,
           response_model=WorkshopOut, status=201, errors=(404,))
 def create_workshop(call: ApiCall[None, None, WorkshopIn]) -> Reply:
     """Create a workshop."""
-    created = scheduling.create_workshop(call.signed_in, call.body.to_domain())
+    created = scheduling.create_workshop(call.signed_in, call.body.to_domain(),
+                                         idempotency_key=idempotency_key(call.headers))
     return Reply(WorkshopOut.of(created, utcnow()), headers={"Location": f"/workshops/{created.id}"})
 
 

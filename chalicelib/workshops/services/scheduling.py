@@ -10,6 +10,8 @@ fan-out that was interrupted.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -24,7 +26,7 @@ from chalicelib.core.time import utcnow
 from chalicelib.directory import service as directory
 from chalicelib.mail.services.queue import queued
 from chalicelib.workshops import mail
-from chalicelib.workshops.domain.errors import WorkshopNotFound
+from chalicelib.workshops.domain.errors import ChangedMeanwhile, WorkshopNotFound
 from chalicelib.workshops.domain.registrations import Registration
 from chalicelib.workshops.domain.rules import (
     VISIBLE_TO_ALL,
@@ -47,13 +49,25 @@ def _validated(w: Workshop) -> Workshop:
     return replace(w, sessions=sessions)
 
 
-def create_workshop(caller: Caller, draft: Workshop, now: datetime | None = None) -> Workshop:
-    """Schedule a new workshop, as a draft nobody else sees until it is published."""
+def create_workshop(caller: Caller, draft: Workshop, now: datetime | None = None,
+                    idempotency_key: str | None = None) -> Workshop:
+    """Schedule a new workshop, as a draft nobody else sees until it is published. A request resent with the
+    same ``Idempotency-Key`` answers with the workshop the first one created, instead of a second one."""
     caller.require_any(Role.CAFCASS_ADMIN)
     now = now or utcnow()
+    workshop_id = new_id() if idempotency_key is None else \
+        hashlib.sha256(f"{caller.id}|workshop|{idempotency_key}".encode()).hexdigest()[:32]
+    if idempotency_key is not None:
+        with contextlib.suppress(WorkshopNotFound):
+            return store.get(workshop_id, consistent=True)
     directory.get_organisation(caller, draft.host_org)  # the host must be in the directory (NotFound otherwise)
-    workshop = _validated(replace(draft, id=new_id(), status=WorkshopStatus.DRAFT, sequence=0))
-    created = store.create(workshop, caller.id, now)
+    workshop = _validated(replace(draft, id=workshop_id, status=WorkshopStatus.DRAFT, sequence=0))
+    try:
+        created = store.create(workshop, caller.id, now)
+    except ChangedMeanwhile:
+        if idempotency_key is None:
+            raise
+        return store.get(workshop_id, consistent=True)  # the same request, resent at the same moment
     count("WorkshopCreated")
     return created
 
@@ -108,6 +122,8 @@ def set_status(caller: Caller, workshop_id: str, target: WorkshopStatus, now: da
     caller.require_any(Role.CAFCASS_ADMIN)
     now = now or utcnow()
     current = store.get(workshop_id, consistent=True)
+    if current.status is target:
+        return current  # already there (a resent request): the same answer, nothing done twice
     check_transition(current.status, target)
     if target is WorkshopStatus.COMPLETED and now < current.ends_at:
         raise Conflict("A workshop is completed only after its last session.", code="not_finished")

@@ -20,11 +20,11 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.core.dynamo import cursor
-from chalicelib.core.dynamo.model import StoreMeta, StoreModel, setting, update_if
+from chalicelib.core.dynamo.model import StoreMeta, StoreModel, condition_failed, setting, update_if
 from chalicelib.core.pages import Page
 from chalicelib.workshops.domain.errors import ChangedMeanwhile, WorkshopNotFound
 from chalicelib.workshops.domain.rules import (
@@ -189,7 +189,12 @@ def create(w: Workshop, actor: str, now: datetime) -> Workshop:
     """Insert a new workshop (one conditional PutItem)."""
     values = {k: v for k, v in _definition_values(w, actor, now).items() if v is not None}
     rec = WorkshopRecord(workshop_id=w.id, created_at=now, listing=LISTING, edit_version=1, **values)
-    rec.save(condition=WorkshopRecord.workshop_id.does_not_exist())
+    try:
+        rec.save(condition=WorkshopRecord.workshop_id.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            raise ChangedMeanwhile("A workshop with this id exists already.") from None
+        raise
     return to_domain(rec)
 
 

@@ -124,3 +124,23 @@ def test_a_substitution_resent_answers_with_the_same_colleagues_place(client, to
     someone_else = client.post(path, headers=admin, body=json.dumps({
         "name": "Not Them", "email": f"not.{uuid.uuid4().hex[:8]}@westminster.gov.uk", "job_title": "x"}))
     assert someone_else.status_code == 409
+
+
+def test_a_workshop_creation_resent_with_its_key_makes_one_workshop(client, tokens, mail):
+    admin = _json_headers(tokens, "cafcass-admin")
+    keyed = {**admin, "Idempotency-Key": f"create-{uuid.uuid4().hex}"}
+    body = json.dumps({**_body(), "title": f"Once only {uuid.uuid4().hex[:6]}"})
+    first, again = client.post("/workshops", headers=keyed, body=body), client.post("/workshops", headers=keyed,
+                                                                                   body=body)
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json_body["id"] == first.json_body["id"]  # not a second workshop
+    listed = client.get("/workshops?limit=100", headers=tokens.header("cafcass-admin")).json_body["items"]
+    assert [w["id"] for w in listed if w["title"] == first.json_body["title"]] == [first.json_body["id"]]
+
+
+def test_a_status_change_resent_answers_with_the_status(client, tokens, mail):
+    admin = _json_headers(tokens, "cafcass-admin")
+    workshop_id = client.post("/workshops", headers=admin, body=json.dumps(_body())).json_body["id"]
+    for _ in range(2):
+        resp = client.post(f"/workshops/{workshop_id}/status", headers=admin, body=json.dumps({"status": "published"}))
+        assert resp.status_code == 200 and resp.json_body["status"] == "published"  # not 409 invalid_transition
