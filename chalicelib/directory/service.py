@@ -6,10 +6,12 @@ re-exported here (``Organisation``, ``OrgType``, ``Region``), never the store.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.dynamo.transactions import Write
+from chalicelib.core.errors import Conflict
 from chalicelib.core.observability import count
 from chalicelib.core.pages import Page
 from chalicelib.directory import domain as rules
@@ -46,7 +48,14 @@ def must_exist(code: str) -> Write:
 def create_organisation(caller: Caller, org: Organisation) -> Organisation:
     """Add an entry (Cafcass admins), for example a new authority after a reorganisation."""
     caller.require_any(Role.CAFCASS_ADMIN)
-    created = store.create(rules.check(org), actor=caller.id)
+    wanted = rules.check(org)
+    try:
+        created = store.create(wanted, actor=caller.id)
+    except Conflict:
+        existing = store.get(wanted.code)
+        if replace(existing, version=None, updated_at=None) == replace(wanted, version=None, updated_at=None):
+            return existing  # the same entry sent again (a retry after a lost answer): the same answer
+        raise
     count("OrganisationCreated")
     return created
 

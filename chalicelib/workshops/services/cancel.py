@@ -74,6 +74,11 @@ def decline_by_link(token: str, now: datetime | None = None) -> Outcome:
     """Decline the promotion a link was sent for: within ``DECLINE_LINK_DAYS`` of the email, before the
     cancellation deadline (as for a person's own cancellation), and only for that promotion."""
     now = now or utcnow()
+    workshop_id, registration_id, promotion = _read_decline_link(token, now)
+    reg = regs.get(workshop_id, registration_id)
+    if reg.status is RegistrationStatus.CANCELLED and reg.end_reason is EndReason.DECLINED and \
+            reg.confirmed_at is not None and mail.promotion_stamp(reg.confirmed_at) == promotion:
+        return Outcome(reg)  # declined already with this very link (a resent click): the same answer
     workshop, registration_id = _declinable(token, now)
     return _end(workshop.id, registration_id, EndReason.DECLINED, now)
 

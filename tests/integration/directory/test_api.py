@@ -112,6 +112,8 @@ def test_admin_creates_then_duplicate_is_409(client, admin, reader):
     assert resp.json_body["reviewing_org"] == "CAFCASS"  # derived from the nation
     assert resp.json_body["version"] == 1
     assert client.get("/organisations/E06000901", headers=reader).json_body["name"] == "Test Unitary"
+    resent = client.post("/organisations", headers=admin, body=_json(NEW))  # the same entry, resent
+    assert resent.status_code == 201 and resent.json_body["version"] == 1  # the same answer, nothing written
     again = client.post("/organisations", headers=admin, body=_json({**NEW, "name": "Other"}))
     assert again.status_code == 409
     assert again.json_body["error"]["code"] == "organisation_exists"

@@ -72,6 +72,8 @@ def test_the_decline_link_opens_a_page_whose_get_changes_nothing_and_whose_butto
 
     again = client.get(path)  # a spent link says so, as a page
     assert again.status_code == 409 and again.headers["Content-Type"].startswith("text/html")
+    resent = client.post(path, headers={"Content-Type": "application/x-www-form-urlencoded"}, body="")
+    assert resent.status_code == 200 and "given back your place" in resent.body.decode()  # the same answer
 
 
 def test_the_json_decline_route_answers_a_status_only(client, tokens, promotion):
