@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 
@@ -9,6 +10,12 @@ import uuid
 def new_id() -> str:
     """A new random identifier (32 hex characters), for records, messages and leases."""
     return uuid.uuid4().hex
+
+
+def derived_id(*parts: str) -> str:
+    """An identifier (32 hex characters) fixed by its parts: the same parts always give the same id, so a
+    request resent with the same ``Idempotency-Key`` finds the record the first one wrote."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 # Organisation codes: every organisation's code in the directory, and in the ``custom:org`` claim.

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.core.settings import get_settings
+from chalicelib.core.settings import MIN_LINK_KEY_CHARS, get_settings
 
 
 class InvalidLink(BadRequest):
@@ -67,8 +67,8 @@ def _secrets() -> tuple[str, ...]:
     settings = get_settings()
     secrets = _from_store(settings.link_signing_secret) if settings.link_signing_secret \
         else _keys(settings.link_signing_key)
-    if not secrets or any(len(k) < 32 for k in secrets):
-        raise RuntimeError("the link signing keys must be set, each at least 32 characters")
+    if not secrets or any(len(k) < MIN_LINK_KEY_CHARS for k in secrets):
+        raise RuntimeError(f"the link signing keys must be set, each at least {MIN_LINK_KEY_CHARS} characters")
     return secrets
 
 

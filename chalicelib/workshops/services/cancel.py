@@ -3,13 +3,13 @@ transaction), leaving the waiting list, or declining a promotion through the sig
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.core import links
 from chalicelib.core.auth.caller import Caller
 from chalicelib.core.errors import Conflict
+from chalicelib.core.ids import derived_id
 from chalicelib.core.observability import count, logger
 from chalicelib.core.time import utcnow
 from chalicelib.mail.services.queue import queued
@@ -49,7 +49,7 @@ def cancel(caller: Caller, workshop_id: str, registration_id: str, now: datetime
     reg = access.check_person(caller, regs.get(workshop_id, registration_id))
     end_key = None
     if idempotency_key is not None:
-        end_key = hashlib.sha256(f"{caller.id}|{registration_id}|{idempotency_key}".encode()).hexdigest()[:32]
+        end_key = derived_id(caller.id, registration_id, idempotency_key)
         if reg.end_key == end_key:
             return Outcome(reg)
     workshop = store.get(workshop_id)

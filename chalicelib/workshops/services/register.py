@@ -6,13 +6,12 @@ state the decision was made from; when it is refused, the use case reads and dec
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.core.auth.caller import Caller
 from chalicelib.core.dynamo.transactions import ConditionFailed
-from chalicelib.core.ids import new_id
+from chalicelib.core.ids import derived_id, new_id
 from chalicelib.core.observability import count, logger
 from chalicelib.core.time import utcnow
 from chalicelib.directory import service as directory
@@ -70,7 +69,7 @@ def registration_id_for(caller: Caller, workshop_id: str, idempotency_key: str |
     sends one (so a client's retry finds the registration the first request made)."""
     if idempotency_key is None:
         return new_id()
-    return hashlib.sha256(f"{caller.id}|{workshop_id}|{idempotency_key}".encode()).hexdigest()[:32]
+    return derived_id(caller.id, workshop_id, idempotency_key)
 
 
 def _as_it_stands(reg: Registration) -> Outcome:

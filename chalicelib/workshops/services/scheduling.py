@@ -11,7 +11,6 @@ fan-out that was interrupted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from chalicelib.core.auth.caller import Caller, Role
 from chalicelib.core.dynamo.marks import mark_once_and_send
 from chalicelib.core.errors import Conflict, InvalidInput
-from chalicelib.core.ids import new_id
+from chalicelib.core.ids import derived_id, new_id
 from chalicelib.core.observability import count, logger
 from chalicelib.core.pages import Page
 from chalicelib.core.time import utcnow
@@ -56,7 +55,7 @@ def create_workshop(caller: Caller, draft: Workshop, now: datetime | None = None
     caller.require_any(Role.CAFCASS_ADMIN)
     now = now or utcnow()
     workshop_id = new_id() if idempotency_key is None else \
-        hashlib.sha256(f"{caller.id}|workshop|{idempotency_key}".encode()).hexdigest()[:32]
+        derived_id(caller.id, "workshop", idempotency_key)
     if idempotency_key is not None:
         with contextlib.suppress(WorkshopNotFound):
             return store.get(workshop_id, consistent=True)
